@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClpConfig(AppConfig):
+    name = "clp"
+    verbose_name = "CLP platform"

@@ -1,0 +1,62 @@
+from django import forms
+
+from clp.access import has_role, polling_districts_for_user
+from clp.roles import RoleCode
+
+
+def area_choices_for(user) -> list[tuple[str, str]]:
+    """Areas `user` may grant roles in, as (token, label); the token is "kind:id"."""
+    from members.models import Branch, Constituency, PollingDistrict, Ward
+
+    if has_role(user, RoleCode.IT_MANAGER):
+        districts = PollingDistrict.objects.all()
+    else:
+        districts = polling_districts_for_user(user, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+    district_ids = list(districts.values_list("pk", flat=True))
+    choices = []
+    if has_role(user, RoleCode.IT_MANAGER, RoleCode.ORGANISER):
+        for c in Constituency.objects.filter(polling_districts__in=district_ids).distinct():
+            choices.append((f"constituency:{c.pk}", f"Whole CLP: {c.name}"))
+    for w in Ward.objects.filter(polling_districts__in=district_ids).distinct():
+        choices.append((f"ward:{w.pk}", f"Ward: {w.name}"))
+    for b in Branch.objects.filter(wards__polling_districts__in=district_ids).distinct():
+        choices.append((f"branch:{b.pk}", f"Branch: {b.name}"))
+    for pd in PollingDistrict.objects.filter(pk__in=district_ids).select_related("ward"):
+        choices.append((f"polling_district:{pd.pk}", f"Polling district: {pd.code} ({pd.ward})"))
+    return choices
+
+
+def area_from_token(token: str):
+    from members.models import Branch, Constituency, PollingDistrict, Ward
+
+    models = {
+        "constituency": Constituency,
+        "ward": Ward,
+        "branch": Branch,
+        "polling_district": PollingDistrict,
+    }
+    kind, _, pk = token.partition(":")
+    return models[kind].objects.get(pk=int(pk))
+
+
+class InviteForm(forms.Form):
+    full_name = forms.CharField(max_length=200, label="Name")
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(choices=RoleCode.choices)
+    area = forms.ChoiceField(label="Where", choices=())
+    expires_on = forms.DateField(
+        required=False,
+        label="Access ends on (optional)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices_for(user)
+        if not has_role(user, RoleCode.IT_MANAGER):
+            self.fields["role"].choices = [
+                c for c in RoleCode.choices if c[0] not in (RoleCode.IT_MANAGER, RoleCode.ORGANISER)
+            ]
+
+    def clean_area(self):
+        return area_from_token(self.cleaned_data["area"])

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clp import views
+from clp.admin_site import require_it_manager_for_admin
+
+require_it_manager_for_admin(admin.site)
+
+clp_patterns = (
+    [
+        path("system/", views.system_status, name="system_status"),
+        path("system/heartbeat/", views.heartbeat_run, name="heartbeat_run"),
+        path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+        path("volunteers/", views.volunteer_list, name="volunteer_list"),
+        path("volunteers/invite/", views.volunteer_invite, name="volunteer_invite"),
+    ],
+    "clp",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include(clp_patterns)),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "clp.views.error_403"
+handler404 = "clp.views.error_404"
+handler500 = "clp.views.error_500"

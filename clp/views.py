@@ -1,0 +1,146 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from clp.access import active_grants, has_role, role_required, user_roles
+from clp.forms import InviteForm
+from clp.models import Job
+from clp.roles import INVITING_ROLES, ORGANISING_ROLES, RoleCode
+from clp.selectors import users_visible_to
+from clp.services import job_start, user_invite
+from clp.tasks import heartbeat
+
+
+@login_required
+def home(request):
+    roles = user_roles(request.user)
+    return render(
+        request,
+        "clp/home.html",
+        {
+            "roles": roles,
+            "user_grants": active_grants(request.user),
+            "is_organiser": bool(roles & ORGANISING_ROLES),
+            "is_it_manager": RoleCode.IT_MANAGER in roles,
+            "is_canvasser": RoleCode.CANVASSER in roles,
+            "is_caller": RoleCode.CALLER in roles,
+            "is_teller": RoleCode.TELLER in roles,
+            "is_member": RoleCode.MEMBER in roles,
+        },
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    checks = {"database": "ok", "broker": "not configured"}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        healthy = False
+    if settings.CELERY_BROKER_URL:
+        try:
+            from clp.celery import app
+
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
+    )
+
+
+@role_required(RoleCode.IT_MANAGER)
+def system_status(request):
+    jobs = Job.objects.select_related("created_by")[:20]
+    last_heartbeat = Job.objects.filter(kind="heartbeat", status=Job.Status.SUCCEEDED).first()
+    return render(
+        request,
+        "clp/system_status.html",
+        {
+            "jobs": jobs,
+            "last_heartbeat": last_heartbeat,
+            "broker": "Redis"
+            if settings.CELERY_BROKER_URL
+            else "none (tasks run in the web process)",
+            "database": connection.vendor,
+        },
+    )
+
+
+@require_POST
+@role_required(RoleCode.IT_MANAGER)
+def heartbeat_run(request):
+    job = job_start(actor=request.user, kind="heartbeat", task=heartbeat, request=request)
+    return redirect("clp:job_detail", pk=job.pk)
+
+
+def get_job_for_user(user, pk) -> Job:
+    """The job, if `user` started it or is the IT manager; 404 otherwise."""
+    job = get_object_or_404(Job, pk=pk)
+    if job.created_by_id != user.pk and not has_role(user, RoleCode.IT_MANAGER):
+        raise Http404("No such job.")
+    return job
+
+
+@login_required
+def job_detail(request, pk):
+    job = get_job_for_user(request.user, pk)
+    template = "clp/_job_progress.html" if request.htmx else "clp/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@role_required(*INVITING_ROLES)
+def volunteer_list(request):
+    form = InviteForm(user=request.user)
+    return render(
+        request,
+        "clp/volunteer_list.html",
+        {"users": users_visible_to(request.user), "form": form},
+    )
+
+
+@require_POST
+@role_required(*INVITING_ROLES)
+def volunteer_invite(request):
+    form = InviteForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            invited = user_invite(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Invitation sent to {invited.email}.")
+            return redirect("clp:volunteer_list")
+    return render(
+        request,
+        "clp/volunteer_list.html",
+        {"users": users_visible_to(request.user), "form": form},
+        status=400,
+    )
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

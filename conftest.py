@@ -1,0 +1,106 @@
+"""Fixtures shared by every app's tests: geography, one user per role, a logged-in client."""
+
+import os
+import shutil
+
+import pytest
+from django.core.cache import cache
+
+from clp.roles import RoleCode
+
+BROAD = {RoleCode.IT_MANAGER, RoleCode.ORGANISER}
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    is_postgres = connection.vendor == "postgresql"
+    has_broker = bool(os.environ.get("CELERY_BROKER_URL"))
+    chromium = shutil.which("chromium") or os.path.exists("/usr/bin/chromium")
+    require_browser = os.environ.get("CLP_REQUIRE_BROWSER") == "1"
+    for item in items:
+        if "postgres_only" in item.keywords and not is_postgres:
+            item.add_marker(pytest.mark.skip(reason="meaningful only on PostgreSQL"))
+        if "celery_worker" in item.keywords and not (has_broker and is_postgres):
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs CELERY_BROKER_URL (Redis) and Postgres shared with a worker"
+                )
+            )
+        if "browser" in item.keywords and not chromium and not require_browser:
+            item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_eager_tasks(settings):
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process unless a test asks for the real worker (see tests/test_celery_worker).
+    from clp.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def geography(db):
+    """The demo constituency's geography, built by the same step seed_demo uses."""
+    from clp.demo import DemoContext
+    from members.demo import seed_geography
+
+    ctx = DemoContext(stdout=open(os.devnull, "w"))  # noqa: SIM115
+    seed_geography(ctx)
+    return ctx.shared
+
+
+def make_user(role: str, area, *, email=None, password="correct horse battery", mfa=None):
+    from clp.models import User
+    from clp.services import role_grant
+
+    user = User.objects.create_user(
+        email=email or f"{role}@test.example",
+        password=password,
+        full_name=f"Test {role}",
+        is_staff=role == RoleCode.IT_MANAGER,
+        is_superuser=role == RoleCode.IT_MANAGER,
+    )
+    role_grant(actor=None, user=user, role=role, area=area)
+    if mfa if mfa is not None else role in BROAD:
+        activate_totp(user)
+    return user
+
+
+def activate_totp(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    return TOTP.activate(user, generate_totp_secret())
+
+
+@pytest.fixture
+def users(geography):
+    """One user per role, each over the area the demo gives that role. Broad roles have TOTP."""
+    from members.models import PollingDistrict
+
+    constituency = geography["constituency"]
+    castle = geography["wards"]["Castle"]
+    areas = {
+        RoleCode.IT_MANAGER: constituency,
+        RoleCode.ORGANISER: constituency,
+        RoleCode.AREA_ORGANISER: castle,
+        RoleCode.CANVASSER: castle,
+        RoleCode.CALLER: constituency,
+        RoleCode.TELLER: PollingDistrict.objects.get(code="CA"),
+        RoleCode.MEMBER: constituency,
+    }
+    return {role: make_user(role, area) for role, area in areas.items()}
+
+
+@pytest.fixture
+def client_for(client, users):
+    def login(role):
+        client.force_login(users[role])
+        return client
+
+    return login

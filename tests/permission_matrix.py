@@ -1,0 +1,77 @@
+"""The permission matrix: every URL of the project × every role → the expected answer.
+
+`project_url_names()` lists every named URL the project serves (allauth's account pages and the
+admin's model pages are the libraries' own and are covered by their access rules; the admin's
+index stands for the admin). A URL with no row in EXPECTATIONS fails the matrix test, so a new
+page cannot ship without someone deciding who may open it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from clp.roles import RoleCode
+
+ANON = "anonymous"
+ROLES = [ANON, *RoleCode.values]
+
+OK = "ok"  # 200, or a redirect that is not to the login page
+LOGIN = "login"  # redirected to log in
+DENIED = "denied"  # 403
+NOT_FOUND = "notfound"  # 404
+
+
+@dataclass
+class Expect:
+    answers: dict[str, str]
+    method: str = "get"
+    kwargs: Callable[[dict], dict] = field(default=lambda ctx: {})
+    data: Callable[[dict], dict] = field(default=lambda ctx: {})
+
+
+def everyone_logged_in(answer=OK, anonymous=LOGIN) -> dict[str, str]:
+    return {ANON: anonymous, **{role: answer for role in RoleCode.values}}
+
+
+def only(*roles, others=DENIED, anonymous=LOGIN) -> dict[str, str]:
+    return {ANON: anonymous, **{r: (OK if r in roles else others) for r in RoleCode.values}}
+
+
+INVITERS = (RoleCode.IT_MANAGER, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+
+EXPECTATIONS: dict[str, Expect] = {
+    "home": Expect(everyone_logged_in()),
+    "healthz": Expect(everyone_logged_in(anonymous=OK)),
+    "admin:index": Expect(
+        {ANON: LOGIN, **{r: (OK if r == RoleCode.IT_MANAGER else LOGIN) for r in RoleCode.values}}
+    ),
+    "clp:system_status": Expect(only(RoleCode.IT_MANAGER)),
+    "clp:heartbeat_run": Expect(only(RoleCode.IT_MANAGER), method="post"),
+    "clp:job_detail": Expect(
+        # A job started by the organiser: theirs and the IT manager's to see, nobody else's.
+        only(RoleCode.IT_MANAGER, RoleCode.ORGANISER, others=NOT_FOUND),
+        kwargs=lambda ctx: {"pk": ctx["organiser_job"].pk},
+    ),
+    "clp:volunteer_list": Expect(only(*INVITERS)),
+    "clp:volunteer_invite": Expect(only(*INVITERS), method="post", data=lambda ctx: {}),
+}
+
+
+def _walk(patterns, prefix_ns=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            module = getattr(pattern.urlconf_module, "__name__", "")
+            if module.startswith("allauth"):
+                continue
+            ns = pattern.namespace
+            if ns == "admin":
+                yield "admin:index"
+                continue
+            yield from _walk(pattern.url_patterns, f"{prefix_ns}{ns}:" if ns else prefix_ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{prefix_ns}{pattern.name}"
+
+
+def project_url_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns))
