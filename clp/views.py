@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clp.access import active_grants, has_role, role_required, user_roles
 from clp.forms import InviteForm
 from clp.models import Job
+from clp.navigation import home_panels_for
 from clp.roles import INVITING_ROLES, ORGANISING_ROLES, RoleCode
 from clp.selectors import users_visible_to
 from clp.services import job_start, user_invite
@@ -26,6 +27,7 @@ def home(request):
         {
             "roles": roles,
             "user_grants": active_grants(request.user),
+            "panels": home_panels_for(request),
             "is_organiser": bool(roles & ORGANISING_ROLES),
             "is_it_manager": RoleCode.IT_MANAGER in roles,
             "is_canvasser": RoleCode.CANVASSER in roles,

@@ -1,3 +1,5 @@
+import builtins
+
 from django.db import models
 
 from clp.models import TimeStampedModel
@@ -69,6 +71,13 @@ class PollingDistrict(TimeStampedModel):
     ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="polling_districts")
     code = models.CharField(max_length=10)
     name = models.CharField(max_length=120, blank=True)
+    polling_station = models.ForeignKey(
+        "PollingStation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="polling_districts",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -78,3 +87,322 @@ class PollingDistrict(TimeStampedModel):
 
     def __str__(self):
         return f"{self.code} {self.name}".strip()
+
+
+class PollingStation(TimeStampedModel):
+    """Where the electors of one or more polling districts vote."""
+
+    PERSONAL_DATA = False
+
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.PROTECT, related_name="polling_stations"
+    )
+    code = models.CharField(max_length=30, blank=True, help_text="The council's station id.")
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    uprn = models.CharField(max_length=12, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Street(TimeStampedModel):
+    PERSONAL_DATA = False
+
+    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="streets")
+    name = models.CharField(max_length=200)
+    town = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name", "town"]
+        constraints = [
+            models.UniqueConstraint(fields=["constituency", "name", "town"], name="street_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.town}" if self.town else self.name
+
+
+class Property(TimeStampedModel):
+    """An address: the people living at one property make a household.
+
+    `address_key` (normalised address lines + postcode) identifies the property on re-import
+    when the council gives no UPRN. `house_number`, `house_suffix` and `flat` order walk lists.
+    """
+
+    PERSONAL_DATA = False
+
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.PROTECT, related_name="properties"
+    )
+    polling_district = models.ForeignKey(
+        PollingDistrict,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="properties",
+    )
+    street = models.ForeignKey(
+        Street, null=True, blank=True, on_delete=models.SET_NULL, related_name="properties"
+    )
+    address_key = models.CharField(max_length=255)
+    address_lines = models.JSONField(default=list, help_text="Address lines without the postcode.")
+    postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    uprn = models.CharField(max_length=12, blank=True, db_index=True, help_text="No leading zeros.")
+    house_number = models.PositiveIntegerField(null=True, blank=True)
+    house_suffix = models.CharField(max_length=10, blank=True)
+    flat = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        verbose_name_plural = "properties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["constituency", "address_key"], name="property_key_unique"
+            )
+        ]
+
+    def __str__(self):
+        return ", ".join([*self.address_lines, self.postcode]).strip(", ")
+
+
+class RegisterEdition(TimeStampedModel):
+    """One published register (or monthly update) that electors were imported from."""
+
+    PERSONAL_DATA = False
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full register"
+        UPDATE = "update", "Monthly update"
+
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.PROTECT, related_name="register_editions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FULL)
+    published_on = models.DateField()
+    label = models.CharField(max_length=120, blank=True)
+    source_filename = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self):
+        return self.label or f"{self.get_kind_display()} {self.published_on:%b %Y}"
+
+
+class Tag(TimeStampedModel):
+    PERSONAL_DATA = False
+
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(TimeStampedModel):
+    """One human, on the register or not. Everything recorded about them hangs here, so an
+    elector who moves or leaves the register keeps their history.
+
+    `version` increases on every edit: a save based on an older version is refused rather
+    than silently overwriting a newer one.
+    """
+
+    PERSONAL_DATA = True
+
+    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="people")
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    property = models.ForeignKey(
+        Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    user = models.OneToOneField(
+        "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    do_not_contact = models.BooleanField(default=False, help_text="No contact by any channel.")
+    do_not_email = models.BooleanField(default=False)
+    do_not_phone = models.BooleanField(default=False)
+    do_not_text = models.BooleanField(default=False)
+    do_not_post = models.BooleanField(default=False)
+    do_not_canvass = models.BooleanField(default=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="people")
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip() or f"Person #{self.pk}"
+
+
+class ConsentState(models.TextChoices):
+    GRANTED = "granted", "Consent given"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    UNKNOWN = "unknown", "Not asked"
+
+
+class ContactEmail(TimeStampedModel):
+    PERSONAL_DATA = True
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
+    address = models.EmailField()
+    consent = models.CharField(
+        max_length=10, choices=ConsentState.choices, default=ConsentState.UNKNOWN
+    )
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=100, blank=True, help_text="Where this came from.")
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "address"], name="person_email_unique")
+        ]
+
+    def __str__(self):
+        return self.address
+
+
+class ContactPhone(TimeStampedModel):
+    PERSONAL_DATA = True
+
+    class Kind(models.TextChoices):
+        MOBILE = "mobile", "Mobile"
+        LANDLINE = "landline", "Landline"
+        UNKNOWN = "unknown", "Unknown"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=20, help_text="E.164, e.g. +447700900123.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UNKNOWN)
+    consent = models.CharField(
+        max_length=10, choices=ConsentState.choices, default=ConsentState.UNKNOWN
+    )
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    tps_registered = models.BooleanField(
+        default=False, help_text="On the Telephone Preference Service."
+    )
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "number"], name="person_phone_unique")
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class Elector(TimeStampedModel):
+    """One entry of the electoral register: polling district + elector number + suffix.
+
+    Shown as "AB-123/1" (suffix only when non-zero). Linked to the Person it describes; the
+    person outlives the entry, so nothing recorded is lost when the entry leaves the register.
+    """
+
+    PERSONAL_DATA = True
+
+    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="+")
+    polling_district = models.ForeignKey(
+        PollingDistrict, on_delete=models.PROTECT, related_name="electors"
+    )
+    number = models.PositiveIntegerField()
+    suffix = models.PositiveIntegerField(default=0)
+    edition = models.ForeignKey(RegisterEdition, on_delete=models.PROTECT, related_name="electors")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="elector_entries")
+    property = models.ForeignKey(
+        Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="electors"
+    )
+    title = models.CharField(max_length=20, blank=True)
+    surname = models.CharField(max_length=100)
+    forenames = models.CharField(max_length=150, blank=True)
+    markers = models.CharField(max_length=20, blank=True, help_text="Register markers, e.g. FZ.")
+    attainer_date = models.DateField(null=True, blank=True, help_text="Date they turn 18.")
+    date_of_birth = models.DateField(null=True, blank=True)
+    is_postal_voter = models.BooleanField(default=False)
+    is_proxy_voter = models.BooleanField(default=False)
+    open_register_opt_out = models.BooleanField(default=False)
+    on_register = models.BooleanField(default=True)
+    left_register_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "polling_district", "number", "suffix"],
+                name="elector_number_unique_per_edition",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["polling_district", "number", "suffix"]),
+            models.Index(fields=["surname", "forenames"]),
+        ]
+
+    @builtins.property  # the `property` field above shadows the builtin in this class body
+    def elector_number(self) -> str:
+        suffix = f"/{self.suffix}" if self.suffix else ""
+        return f"{self.polling_district.code}-{self.number}{suffix}"
+
+    def __str__(self):
+        return f"{self.forenames} {self.surname}".strip()
+
+
+class Membership(TimeStampedModel):
+    PERSONAL_DATA = True
+
+    class Status(models.TextChoices):
+        MEMBER = "member", "Member"
+        ARREARS = "arrears", "In arrears"
+        LAPSED = "lapsed", "Lapsed"
+        RESIGNED = "resigned", "Resigned"
+        EXPELLED = "expelled", "Expelled"
+        SUSPENDED = "suspended", "Suspended"
+        DECEASED = "deceased", "Deceased"
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="membership")
+    number = models.CharField(max_length=30, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.MEMBER)
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
+    joined_on = models.DateField(null=True, blank=True)
+    lapsed_on = models.DateField(null=True, blank=True)
+    in_arrears = models.BooleanField(default=False)
+    roles_held = models.CharField(max_length=255, blank=True, help_text="e.g. Branch secretary.")
+
+    def __str__(self):
+        return f"{self.number} ({self.get_status_display()})"
+
+
+class Segment(TimeStampedModel):
+    """A saved, named filter over people and electors, reused by every tool."""
+
+    PERSONAL_DATA = False
+
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.PROTECT, related_name="segments"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    filters = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["constituency", "name"], name="segment_name_unique")
+        ]
+
+    def __str__(self):
+        return self.name

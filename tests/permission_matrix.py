@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from clp.models import Job
 from clp.roles import RoleCode
 
 ANON = "anonymous"
@@ -26,8 +27,11 @@ NOT_FOUND = "notfound"  # 404
 class Expect:
     answers: dict[str, str]
     method: str = "get"
+    # Both get a context {"users": {role: user}, "geography": ...} and may create objects.
     kwargs: Callable[[dict], dict] = field(default=lambda ctx: {})
     data: Callable[[dict], dict] = field(default=lambda ctx: {})
+    # Optional: called after each request (e.g. to undo a state change before the next role).
+    reset: Callable[[dict], None] | None = None
 
 
 def everyone_logged_in(answer=OK, anonymous=LOGIN) -> dict[str, str]:
@@ -51,11 +55,30 @@ EXPECTATIONS: dict[str, Expect] = {
     "clp:job_detail": Expect(
         # A job started by the organiser: theirs and the IT manager's to see, nobody else's.
         only(RoleCode.IT_MANAGER, RoleCode.ORGANISER, others=NOT_FOUND),
-        kwargs=lambda ctx: {"pk": ctx["organiser_job"].pk},
+        kwargs=lambda ctx: {
+            "pk": Job.objects.create(kind="test", created_by=ctx["users"][RoleCode.ORGANISER]).pk
+        },
     ),
     "clp:volunteer_list": Expect(only(*INVITERS)),
     "clp:volunteer_invite": Expect(only(*INVITERS), method="post", data=lambda ctx: {}),
 }
+
+
+def _app_expectations() -> dict[str, Expect]:
+    """Each app adds rows for its own URLs in `<app>/tests/permissions.py` (EXPECTATIONS)."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    rows = {}
+    for config in apps.get_app_configs():
+        try:
+            rows.update(import_string(f"{config.name}.tests.permissions.EXPECTATIONS"))
+        except ImportError:
+            continue
+    return rows
+
+
+EXPECTATIONS.update(_app_expectations())
 
 
 def _walk(patterns, prefix_ns=""):

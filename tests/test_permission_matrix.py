@@ -1,7 +1,6 @@
 import pytest
 from django.urls import reverse
 
-from clp.models import Job
 from tests.permission_matrix import (
     ANON,
     DENIED,
@@ -39,11 +38,8 @@ def _classify(response) -> str:
 
 
 @pytest.mark.django_db
-def test_permission_matrix(client, users):
-    ctx = {
-        "users": users,
-        "organiser_job": Job.objects.create(kind="test", created_by=users["organiser"]),
-    }
+def test_permission_matrix(client, users, geography):
+    ctx = {"users": users, "geography": geography}
     failures = []
     for name, expect in sorted(EXPECTATIONS.items()):
         url = reverse(name, kwargs=expect.kwargs(ctx))
@@ -53,6 +49,8 @@ def test_permission_matrix(client, users):
                 client.force_login(users[role])
             response = getattr(client, expect.method)(url, expect.data(ctx))
             got = _classify(response)
+            if expect.reset:
+                expect.reset(ctx)
             if got != expect.answers[role]:
                 failures.append(f"{name} as {role}: expected {expect.answers[role]}, got {got}")
     assert not failures, "\n".join(failures)
