@@ -44,12 +44,22 @@ def _fresh_cache_and_eager_tasks(settings):
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
+def ensure_roles():
+    """Transactional tests flush tables, data-migration rows included: put the roles back."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("clp.migrations.0002_create_roles").create_roles(apps, None)
+
+
 @pytest.fixture
 def geography(db):
     """The demo constituency's geography, built by the same step seed_demo uses."""
     from clp.demo import DemoContext
     from members.demo import seed_geography
 
+    ensure_roles()
     ctx = DemoContext(stdout=open(os.devnull, "w"))  # noqa: SIM115
     seed_geography(ctx)
     return ctx.shared
@@ -104,3 +114,49 @@ def client_for(client, users):
         return client
 
     return login
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (its own browser download is not used)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls tests make
+    # between browser steps are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=CHROMIUM_ARGS,
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360 px wide touch phone."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    yield context
+    context.close()
+
+
+def browser_login(page, base_url: str, email: str, password: str = "correct horse battery"):
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
