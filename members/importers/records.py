@@ -1,0 +1,260 @@
+"""Turning one row of a council file into clean values: numbers, dates, postcodes, names,
+markers and addresses. Every failure names the row and column."""
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass
+
+from members.importers.files import clean_cell
+
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+PLACEHOLDER_POSTCODES = {"AA1 1AA", "A1 1AA", "XX1 1XX"}
+_NUMBER_RE = re.compile(r"^\d+(?:\.0*)?$")
+_ELECTOR_NUMBER_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9/-]*?)[- ]?(\d+)(?:/(\d+))?\s*$")
+_FLAT_RE = re.compile(r"^(FLAT|APARTMENT|APT|UNIT|ROOM)\s+([A-Z0-9/-]+)[,]?\s*(.*)$")
+_HOUSE_RE = re.compile(r"^(\d+)\s*([A-Z]?)\b")
+
+
+class CellError(ValueError):
+    pass
+
+
+def normalise_postcode(value: str) -> str:
+    """Upper-case, letters and digits only, one space before the last three characters."""
+    compact = re.sub(r"[^A-Z0-9]", "", value.upper())
+    if len(compact) < 5:
+        return compact
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def looks_like_postcode(value: str) -> bool:
+    return bool(POSTCODE_RE.match(normalise_postcode(value.replace("†", " "))))
+
+
+def parse_int(value: str, *, what: str = "number") -> int:
+    """`5`, `5.000` and ` 5 ` are 5; anything else is an error."""
+    value = value.strip()
+    if not _NUMBER_RE.match(value):
+        raise CellError(f"“{value}” is not a whole {what}")
+    return int(value.split(".", 1)[0])
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """dd/mm/yyyy, dd/mm/yy (two-digit years: 00–69 → 2000s), yyyy-mm-dd, or empty."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if "-" in value[:5] and len(value) >= 10 and value[4] == "-":
+            return datetime.date.fromisoformat(value[:10])
+        parts = re.split(r"[/.\-]", value.split(" ", 1)[0])
+        if len(parts) != 3:
+            raise ValueError
+        day, month, year = (int(p) for p in parts)
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        return datetime.date(year, month, day)
+    except ValueError as exc:
+        raise CellError(f"“{value}” is not a date (use dd/mm/yyyy)") from exc
+
+
+def parse_elector_number(value: str) -> tuple[str, int, int | None] | None:
+    """`AB-12/1`, `AB12`, `AB1-12/1`, `KD-2/2-289/1` → (prefix, number, suffix).
+
+    Split from the right: the polling district prefix itself may hold `-` and `/`.
+    """
+    value = value.strip().replace(" ", "")
+    if not value:
+        return None
+    if "-" in value:
+        prefix, rest = value.rsplit("-", 1)
+        number, _, suffix = rest.partition("/")
+        if prefix and number.isdigit() and (not suffix or suffix.isdigit()):
+            return prefix.upper(), int(number), int(suffix) if suffix else None
+        return None
+    match = _ELECTOR_NUMBER_RE.match(value)
+    if not match:
+        return None
+    prefix, number, suffix = match.groups()
+    return prefix.upper(), int(number), int(suffix) if suffix else None
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """`Smith, John A` or `SMITH John A` (surname first) → (surname, forenames)."""
+    if "," in full:
+        surname, forenames = full.split(",", 1)
+        return surname.strip(), forenames.strip()
+    parts = full.split(" ", 1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def address_and_postcode(lines: list[str], postcode: str) -> tuple[list[str], str]:
+    """Drop empty lines; find the postcode in whichever address line is last if need be."""
+    lines = [line for line in lines if line]
+    if lines:
+        last = lines[-1].replace("†", " ")
+        if looks_like_postcode(last):
+            if not postcode or normalise_postcode(last) == normalise_postcode(postcode):
+                postcode = last
+                lines.pop()
+    return lines, normalise_postcode(postcode) if postcode else ""
+
+
+def address_key(lines: list[str], postcode: str) -> str:
+    key = "|".join(" ".join(line.upper().split()) for line in lines) + "|" + postcode
+    if len(key) > 255:
+        key = key[:190] + "#" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def walk_order(lines: list[str]) -> tuple[int | None, str, str]:
+    """(house number, house suffix, flat) from the address lines, for walk-list order."""
+    flat = ""
+    for index, raw in enumerate(lines[:3]):
+        line = raw.upper()
+        if index == 0:
+            match = _FLAT_RE.match(line)
+            if match:
+                flat = match.group(2)
+                line = match.group(3)
+                if not line:
+                    continue
+        match = _HOUSE_RE.match(line)
+        if match:
+            return int(match.group(1)), match.group(2), flat
+    return None, "", flat
+
+
+def uprn_clean(value: str) -> str:
+    value = value.strip()
+    if value.lower() in ("", "n/a", "0"):
+        return ""
+    return value.split(".", 1)[0].lstrip("0")
+
+
+def name_digest(forenames: str, surname: str, postcode: str) -> str:
+    first = forenames.upper().split(" ", 1)[0] if forenames else ""
+    return hashlib.sha256(f"{first}|{surname.upper()}|{postcode}".encode()).hexdigest()
+
+
+def email_digest(address: str) -> str:
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+def phone_digest(e164: str) -> str:
+    return hashlib.sha256(e164.encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class RegisterRecord:
+    row: int
+    pd_code: str
+    number: int
+    suffix: int
+    title: str
+    surname: str
+    forenames: str
+    markers: str
+    attainer_date: datetime.date | None
+    date_of_birth: datetime.date | None
+    opt_out: bool
+    address_lines: list
+    postcode: str
+    uprn: str
+    change: str = ""  # for monthly updates: N (new), M (amended), D (deleted)
+
+    @property
+    def is_postal(self) -> bool:
+        return "A" in self.markers
+
+    @property
+    def is_proxy(self) -> bool:
+        return "P" in self.markers
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.pd_code}-{self.number}" + (f"/{self.suffix}" if self.suffix else "")
+
+
+def register_record(
+    cells: list[str], columns: dict[str, int], row: int, published_on: datetime.date
+) -> RegisterRecord:
+    """One register (or update) row → RegisterRecord. Raises CellError("column …: …")."""
+
+    def get(field: str) -> str:
+        index = columns.get(field)
+        if index is None:
+            return ""
+        value = cells[index]
+        if "\xa0" in value or "  " in value or value[:1] == " " or value[-1:] == " ":
+            value = clean_cell(value)
+        return value
+
+    def fail(field: str, message: str):
+        index = columns[field]
+        raise CellError(f"column {index + 1}: {message}")
+
+    suffix = 0
+    if "elector_number" in columns and get("elector_number"):
+        parsed = parse_elector_number(get("elector_number"))
+        if parsed is None:
+            fail("elector_number", f"“{get('elector_number')}” is not an elector number")
+        pd_code, number, parsed_suffix = parsed
+        suffix = parsed_suffix or 0
+    else:
+        pd_code = get("pd").upper()
+        if not pd_code:
+            fail("pd", "the polling district is empty")
+        try:
+            number = parse_int(get("number"), what="elector number")
+        except CellError as exc:
+            fail("number", str(exc))
+        raw_suffix = get("suffix")
+        if raw_suffix:
+            try:
+                suffix = parse_int(raw_suffix, what="suffix")
+            except CellError as exc:
+                fail("suffix", str(exc))
+    if "name" in columns and "surname" not in columns:
+        surname, forenames = split_name(get("name"))
+    else:
+        surname, forenames = get("surname"), get("forenames")
+    opt_out = False
+    if surname[:4].lower() == "(z) ":
+        surname, opt_out = surname[4:].strip(), True
+    if not surname:
+        fail("name" if "surname" not in columns else "surname", "the surname is empty")
+    markers = "".join(ch for ch in get("markers").upper() if ch.isalpha())
+    opt_out = opt_out or "Z" in markers
+    attainer = dob = None
+    if "dob" in columns:
+        try:
+            when = parse_date(get("dob"))
+        except CellError as exc:
+            fail("dob", str(exc))
+        # The register's DOB column holds the attainment date for attainers (turning 18
+        # around now); an older date is a real date of birth.
+        if when is not None:
+            if when.year >= published_on.year - 2:
+                attainer = when
+            else:
+                dob = when
+    lines = [get(f"address{i}") for i in range(1, 10) if f"address{i}" in columns]
+    lines, postcode = address_and_postcode(lines, get("postcode"))
+    return RegisterRecord(
+        row=row,
+        pd_code=pd_code,
+        number=number,
+        suffix=suffix,
+        title=get("title")[:20],
+        surname=surname[:100],
+        forenames=forenames[:150],
+        markers=markers[:20],
+        attainer_date=attainer,
+        date_of_birth=dob,
+        opt_out=opt_out,
+        address_lines=lines,
+        postcode=postcode[:10],
+        uprn=uprn_clean(get("uprn")),
+    )
