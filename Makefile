@@ -21,7 +21,6 @@ migrate: install
 # The demo: embedded SQLite and in-process tasks unless DATABASE_URL / CELERY_BROKER_URL are set.
 run: migrate
 	CLP_DEMO_MODE=true $(PY) manage.py seed_demo --if-empty
-	@echo; cat demo-logins.txt 2>/dev/null || echo "Demo logins were printed when the demo was first seeded."
 	@echo; echo "Open http://127.0.0.1:$(PORT)/"
 	CLP_DEMO_MODE=true bin/serve $(PORT)
 

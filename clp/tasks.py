@@ -1,3 +1,4 @@
+import os
 import socket
 
 from celery import shared_task
@@ -18,5 +19,9 @@ def heartbeat(job_id: int | None = None) -> None:
             job = Job.objects.select_for_update().get(pk=job_id)
         if not job_mark_running(job):
             return
-        job_finish(job, result={"worker": socket.gethostname()}, message="The worker is alive.")
+        job_finish(
+            job,
+            result={"worker": socket.gethostname(), "pid": os.getpid()},
+            message="The worker is alive.",
+        )
         audit_record(actor=None, action="system.heartbeat", target=job)

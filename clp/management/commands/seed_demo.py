@@ -37,6 +37,8 @@ class Command(BaseCommand):
 
         if if_empty and User.objects.exists():
             self.stdout.write("Demo data already present.")
+            if LOGINS_FILE.exists():
+                self.stdout.write(LOGINS_FILE.read_text())
             return
         ctx = DemoContext(stdout=self.stdout, password=password)
         for step in demo_steps():

@@ -1,0 +1,74 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "CLP_ENVIRONMENT": "production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-for-tests-1234567890",
+    "DJANGO_ALLOWED_HOSTS": "campaign.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/clp",
+    "DJANGO_DEBUG": "false",
+}
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CLP_", "DJANGO_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client, settings):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    expected_broker = "ok" if settings.CELERY_BROKER_URL else "not configured"
+    assert body["broker"] == expected_broker
+
+
+@pytest.mark.django_db
+def test_healthz_says_unhealthy_when_the_broker_is_unreachable(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    from clp.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        response = client.get(reverse("healthz"))
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_demo_mode():
+    result = _manage("check", **PRODUCTION_ENV, CLP_DEMO_MODE="true")
+    assert result.returncode != 0
+    assert "CLP_DEMO_MODE cannot be switched on" in result.stderr
+
+
+def test_a_bad_setting_value_stops_start_up_with_a_clear_message():
+    result = _manage("check", CLP_DEMO_MODE="maybe")
+    assert result.returncode != 0
+    assert "CLP_DEMO_MODE='maybe' is not a yes/no value" in result.stderr
+
+
+def test_production_refuses_sqlite_and_a_short_secret():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DATABASE_URL"}
+    assert "DATABASE_URL must point at Postgres" in _manage("check", **env).stderr
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "short"}
+    assert "at least 50 random characters" in _manage("check", **env).stderr
