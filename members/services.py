@@ -20,7 +20,7 @@ from members.importers.layouts import (
     header_signature,
     recognise,
 )
-from members.importers.records import CellError, name_digest, register_record
+from members.importers.records import CellError, name_digest, register_parser
 from members.models import (
     Constituency,
     PollingDistrict,
@@ -87,10 +87,10 @@ def parse_register(
     errors: list[str] = []
     records = []
     seen: dict[tuple, int] = {}
-    columns = resolved.columns
+    parse = register_parser(resolved.columns, published_on)
     for row, cells in table.rows:
         try:
-            record = register_record(cells, columns, row, published_on)
+            record = parse(cells, row)
         except CellError as exc:
             errors.append(f"Row {row}, {exc}.")
         else:

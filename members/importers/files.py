@@ -132,7 +132,7 @@ def _fill(table: Table, raw_rows) -> Table:
                 table.header = header
                 width = len(header)
                 continue
-            if not raw or not any(c.strip() for c in raw):
+            if not raw or not "".join(raw).strip():
                 continue
             if len(raw) != width:
                 if len(raw) > width and not any(c.strip() for c in raw[width:]):

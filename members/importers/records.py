@@ -20,8 +20,13 @@ class CellError(ValueError):
     pass
 
 
+_CANONICAL_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
+
+
 def normalise_postcode(value: str) -> str:
     """Upper-case, letters and digits only, one space before the last three characters."""
+    if _CANONICAL_POSTCODE_RE.match(value):
+        return value
     compact = re.sub(r"[^A-Z0-9]", "", value.upper())
     if len(compact) < 5:
         return compact
@@ -94,10 +99,10 @@ def address_and_postcode(lines: list[str], postcode: str) -> tuple[list[str], st
     lines = [line for line in lines if line]
     if lines:
         last = lines[-1].replace("†", " ")
-        if looks_like_postcode(last):
-            if not postcode or normalise_postcode(last) == normalise_postcode(postcode):
-                postcode = last
-                lines.pop()
+        same = not postcode or normalise_postcode(last) == normalise_postcode(postcode)
+        if same and looks_like_postcode(last):
+            postcode = last
+            lines.pop()
     return lines, normalise_postcode(postcode) if postcode else ""
 
 
@@ -177,84 +182,109 @@ class RegisterRecord:
         return f"{self.pd_code}-{self.number}" + (f"/{self.suffix}" if self.suffix else "")
 
 
-def register_record(
-    cells: list[str], columns: dict[str, int], row: int, published_on: datetime.date
-) -> RegisterRecord:
-    """One register (or update) row → RegisterRecord. Raises CellError("column …: …")."""
+def register_parser(columns: dict[str, int], published_on: datetime.date):
+    """A function turning one register (or update) row into a RegisterRecord.
 
-    def get(field: str) -> str:
-        index = columns.get(field)
-        if index is None:
-            return ""
-        value = cells[index]
-        if "\xa0" in value or "  " in value or value[:1] == " " or value[-1:] == " ":
-            value = clean_cell(value)
-        return value
+    Column positions are looked up once per file, not once per row: a register has 100,000
+    rows. The function raises CellError("column N: …") for a bad value.
+    """
+    i_number_full = columns.get("elector_number")
+    i_pd, i_number, i_suffix = columns.get("pd"), columns.get("number"), columns.get("suffix")
+    i_name = columns.get("name") if "surname" not in columns else None
+    i_surname, i_forenames = columns.get("surname"), columns.get("forenames")
+    i_title, i_markers, i_dob = columns.get("title"), columns.get("markers"), columns.get("dob")
+    i_postcode, i_uprn = columns.get("postcode"), columns.get("uprn")
+    i_lines = [columns[f"address{i}"] for i in range(1, 10) if f"address{i}" in columns]
+    attainer_from_year = published_on.year - 2
 
-    def fail(field: str, message: str):
-        index = columns[field]
+    def fail(index: int, message: str):
         raise CellError(f"column {index + 1}: {message}")
 
-    suffix = 0
-    if "elector_number" in columns and get("elector_number"):
-        parsed = parse_elector_number(get("elector_number"))
-        if parsed is None:
-            fail("elector_number", f"“{get('elector_number')}” is not an elector number")
-        pd_code, number, parsed_suffix = parsed
-        suffix = parsed_suffix or 0
-    else:
-        pd_code = get("pd").upper()
-        if not pd_code:
-            fail("pd", "the polling district is empty")
-        try:
-            number = parse_int(get("number"), what="elector number")
-        except CellError as exc:
-            fail("number", str(exc))
-        raw_suffix = get("suffix")
-        if raw_suffix:
+    def parse(raw: list[str], row: int) -> RegisterRecord:
+        joined = "\x1f".join(raw)
+        if "\xa0" in joined or "  " in joined:
+            cells = [clean_cell(c) for c in raw]
+        else:
+            cells = [c.strip() for c in raw]
+        suffix = 0
+        if i_number_full is not None and cells[i_number_full]:
+            parsed = parse_elector_number(cells[i_number_full])
+            if parsed is None:
+                fail(i_number_full, f"“{cells[i_number_full]}” is not an elector number")
+            pd_code, number, parsed_suffix = parsed
+            suffix = parsed_suffix or 0
+        else:
+            if i_pd is None or not cells[i_pd]:
+                fail(i_pd or 0, "the polling district is empty")
+            pd_code = cells[i_pd].upper()
+            value = cells[i_number]
+            if value.isdigit():
+                number = int(value)
+            else:
+                try:
+                    number = parse_int(value, what="elector number")
+                except CellError as exc:
+                    fail(i_number, str(exc))
+            if i_suffix is not None:
+                value = cells[i_suffix]
+                if value.isdigit():
+                    suffix = int(value)
+                elif value:
+                    try:
+                        suffix = parse_int(value, what="suffix")
+                    except CellError as exc:
+                        fail(i_suffix, str(exc))
+        if i_name is not None:
+            surname, forenames = split_name(cells[i_name])
+        else:
+            surname = cells[i_surname] if i_surname is not None else ""
+            forenames = cells[i_forenames] if i_forenames is not None else ""
+        opt_out = False
+        if surname[:4].lower() == "(z) ":
+            surname, opt_out = surname[4:].strip(), True
+        if not surname:
+            fail(i_name if i_name is not None else (i_surname or 0), "the surname is empty")
+        markers = cells[i_markers] if i_markers is not None else ""
+        if markers:
+            markers = "".join(ch for ch in markers.upper() if ch.isalpha())
+            opt_out = opt_out or "Z" in markers
+        attainer = dob = None
+        if i_dob is not None and cells[i_dob]:
             try:
-                suffix = parse_int(raw_suffix, what="suffix")
+                when = parse_date(cells[i_dob])
             except CellError as exc:
-                fail("suffix", str(exc))
-    if "name" in columns and "surname" not in columns:
-        surname, forenames = split_name(get("name"))
-    else:
-        surname, forenames = get("surname"), get("forenames")
-    opt_out = False
-    if surname[:4].lower() == "(z) ":
-        surname, opt_out = surname[4:].strip(), True
-    if not surname:
-        fail("name" if "surname" not in columns else "surname", "the surname is empty")
-    markers = "".join(ch for ch in get("markers").upper() if ch.isalpha())
-    opt_out = opt_out or "Z" in markers
-    attainer = dob = None
-    if "dob" in columns:
-        try:
-            when = parse_date(get("dob"))
-        except CellError as exc:
-            fail("dob", str(exc))
-        # The register's DOB column holds the attainment date for attainers (turning 18
-        # around now); an older date is a real date of birth.
-        if when is not None:
-            if when.year >= published_on.year - 2:
+                fail(i_dob, str(exc))
+            # The register's DOB column holds the attainment date for attainers (turning 18
+            # around now); an older date is a real date of birth.
+            if when.year >= attainer_from_year:
                 attainer = when
             else:
                 dob = when
-    lines = [get(f"address{i}") for i in range(1, 10) if f"address{i}" in columns]
-    lines, postcode = address_and_postcode(lines, get("postcode"))
-    return RegisterRecord(
-        row=row,
-        pd_code=pd_code,
-        number=number,
-        suffix=suffix,
-        title=get("title")[:20],
-        surname=surname[:100],
-        forenames=forenames[:150],
-        markers=markers[:20],
-        attainer_date=attainer,
-        date_of_birth=dob,
-        opt_out=opt_out,
-        address_lines=lines,
-        postcode=postcode[:10],
-        uprn=uprn_clean(get("uprn")),
-    )
+        lines = [cells[i] for i in i_lines if cells[i]]
+        postcode = cells[i_postcode] if i_postcode is not None else ""
+        if lines:
+            last = lines[-1]
+            if len(last) <= 9 and (not postcode or last == postcode or "†" in last):
+                lines, postcode = address_and_postcode(lines, postcode)
+            elif postcode:
+                postcode = normalise_postcode(postcode)
+        elif postcode:
+            postcode = normalise_postcode(postcode)
+        return RegisterRecord(
+            row=row,
+            pd_code=pd_code,
+            number=number,
+            suffix=suffix,
+            title=cells[i_title][:20] if i_title is not None else "",
+            surname=surname[:100],
+            forenames=forenames[:150],
+            markers=markers[:20],
+            attainer_date=attainer,
+            date_of_birth=dob,
+            opt_out=opt_out,
+            address_lines=lines,
+            postcode=postcode[:10],
+            uprn=uprn_clean(cells[i_uprn]) if i_uprn is not None else "",
+        )
+
+    return parse
