@@ -42,6 +42,22 @@ PROPERTY_STAGE = [
     ("flat", "text"),
 ]
 
+PROPERTY_UPSERT = """
+            INSERT INTO members_property (constituency_id, polling_district_id, street_id,
+                address_key, address_lines, postcode, uprn, house_number, house_suffix, flat,
+                created_at, updated_at)
+            SELECT %s, pd_id, NULL, address_key, address_lines{jsonb}, postcode, uprn,
+                house_number, house_suffix, flat, %s, %s
+            FROM stg_property WHERE true
+            ON CONFLICT (constituency_id, address_key) DO UPDATE SET
+                polling_district_id = excluded.polling_district_id,
+                uprn = CASE WHEN excluded.uprn <> '' THEN excluded.uprn
+                            ELSE members_property.uprn END,
+                updated_at = excluded.updated_at
+            WHERE members_property.polling_district_id IS DISTINCT FROM excluded.polling_district_id
+               OR (excluded.uprn <> '' AND members_property.uprn <> excluded.uprn)
+            """
+
 
 def _pg() -> bool:
     return connection.vendor == "postgresql"
@@ -145,22 +161,8 @@ def load_register(
 
         cursor.execute("SELECT COUNT(*) FROM members_property WHERE constituency_id = %s", [c])
         properties_before = cursor.fetchone()[0]
-        cursor.execute(  # noqa: S608 - only our constant table names are interpolated
-            f"""
-            INSERT INTO members_property (constituency_id, polling_district_id, street_id,
-                address_key, address_lines, postcode, uprn, house_number, house_suffix, flat,
-                created_at, updated_at)
-            SELECT %s, pd_id, NULL, address_key, address_lines{jsonb}, postcode, uprn,
-                house_number, house_suffix, flat, %s, %s
-            FROM stg_property WHERE true
-            ON CONFLICT (constituency_id, address_key) DO UPDATE SET
-                polling_district_id = excluded.polling_district_id,
-                uprn = CASE WHEN excluded.uprn <> '' THEN excluded.uprn
-                            ELSE members_property.uprn END,
-                updated_at = excluded.updated_at
-            WHERE members_property.polling_district_id IS DISTINCT FROM excluded.polling_district_id
-               OR (excluded.uprn <> '' AND members_property.uprn <> excluded.uprn)
-            """,
+        cursor.execute(
+            PROPERTY_UPSERT.replace("{jsonb}", jsonb),
             [c, now, now],
         )
         cursor.execute("SELECT COUNT(*) FROM members_property WHERE constituency_id = %s", [c])

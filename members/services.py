@@ -200,3 +200,394 @@ def register_import(
     except _Rollback as rollback:
         return rollback.report
     return report
+
+
+# --- Monthly register updates -------------------------------------------------------------
+
+
+def _change_kind(cells: list[str], columns: dict[str, int]) -> str:
+    """N (new), M (amended) or D (deleted) for one update row, or "" if it does not say."""
+    if "change" in columns:
+        value = cells[columns["change"]].strip().upper()[:1]
+        return {"+": "N", "-": "D", "=": "M"}.get(value, value)
+
+    def get(field):
+        return cells[columns[field]].strip() if field in columns else ""
+
+    if get("deleted"):
+        return "D"
+    created, changed, current = get("created"), get("changed"), get("current")
+    if created and (not changed or created == changed or created == current):
+        return "N"
+    if changed:
+        return "M"
+    return ""
+
+
+def _property_for(constituency, record, pd_id: int, cache: dict):
+    from members.importers.records import address_key, walk_order
+    from members.models import Property
+
+    if not record.address_lines and not record.postcode:
+        return None
+    key = address_key(record.address_lines, record.postcode)
+    if key in cache:
+        return cache[key]
+    number, house_suffix, flat = walk_order(record.address_lines)
+    prop, _ = Property.objects.get_or_create(
+        constituency=constituency,
+        address_key=key,
+        defaults={
+            "polling_district_id": pd_id,
+            "address_lines": record.address_lines,
+            "postcode": record.postcode,
+            "uprn": record.uprn,
+            "house_number": number,
+            "house_suffix": house_suffix[:10],
+            "flat": flat[:50],
+        },
+    )
+    cache[key] = prop
+    return prop
+
+
+def register_update_import(
+    *,
+    actor,
+    constituency: Constituency,
+    data: bytes,
+    filename: str,
+    published_on: datetime.date | None = None,
+    mapping: dict | None = None,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+    request=None,
+) -> dict:
+    """Apply a monthly update notice to the current register edition.
+
+    Additions create entries (re-applying the same notice changes nothing), amendments update
+    them, deletions mark them off the register (the entry and its person stay: history is
+    never destroyed). An amendment or deletion for a number not on the register is an error.
+    """
+    from members.models import Elector, Person
+
+    published_on = published_on or timezone.localdate()
+    table = read_table(data, filename=filename)
+    resolved = resolve_layout(
+        constituency=constituency, kind="update", table=table, mapping=mapping
+    )
+    edition = (
+        RegisterEdition.objects.filter(constituency=constituency, kind=RegisterEdition.Kind.FULL)
+        .order_by("-published_on", "-id")
+        .first()
+    )
+    if edition is None:
+        raise FileProblem("Import a full register before applying monthly updates to it.")
+    pd_ids = _pd_codes(constituency)
+    parse = register_parser(resolved.columns, published_on)
+    errors, rows = [], []
+    for row, cells in table.rows:
+        try:
+            record = parse(cells, row)
+        except CellError as exc:
+            errors.append(f"Row {row}, {exc}.")
+            continue
+        record.change = _change_kind(cells, resolved.columns)
+        if record.pd_code not in pd_ids:
+            errors.append(
+                f"Row {row}, {_pd_column(resolved)}: polling district “{record.pd_code}” is not "
+                f"set up for {constituency}."
+            )
+        elif record.change not in ("N", "M", "D"):
+            errors.append(f"Row {row}: the row does not say whether it adds, amends or deletes.")
+        else:
+            rows.append(record)
+    existing = {
+        (e.polling_district_id, e.number, e.suffix): e
+        for e in Elector.objects.filter(
+            edition=edition, polling_district_id__in={pd_ids[r.pd_code] for r in rows}
+        )
+    }
+    for record in rows:
+        key = (pd_ids[record.pd_code], record.number, record.suffix)
+        if record.change in ("M", "D") and key not in existing:
+            errors.append(
+                f"Row {record.row}, {_pd_column(resolved)}: elector {record.display_number} is "
+                f"not on the {edition} register, so it cannot be "
+                f"{'amended' if record.change == 'M' else 'deleted'}."
+            )
+    if errors:
+        raise FileProblem(errors[:MAX_ERRORS])
+
+    report = {"layout": resolved.name, "added": 0, "amended": 0, "deleted": 0, "dry_run": dry_run}
+    try:
+        with transaction.atomic():
+            cache: dict = {}
+            for index, record in enumerate(rows):
+                pd_id = pd_ids[record.pd_code]
+                key = (pd_id, record.number, record.suffix)
+                elector = existing.get(key)
+                if record.change == "D":
+                    if elector.on_register:
+                        elector.on_register = False
+                        elector.left_register_on = published_on
+                        elector.save(
+                            update_fields=["on_register", "left_register_on", "updated_at"]
+                        )
+                        report["deleted"] += 1
+                    continue
+                prop = _property_for(constituency, record, pd_id, cache)
+                values = {
+                    "title": record.title,
+                    "surname": record.surname,
+                    "forenames": record.forenames,
+                    "markers": record.markers,
+                    "attainer_date": record.attainer_date,
+                    "date_of_birth": record.date_of_birth,
+                    "is_postal_voter": record.is_postal,
+                    "is_proxy_voter": record.is_proxy,
+                    "open_register_opt_out": record.opt_out,
+                    "property": prop,
+                    "on_register": True,
+                    "left_register_on": None,
+                }
+                if elector is not None:
+                    changed = [f for f, v in values.items() if getattr(elector, f) != v]
+                    if changed:
+                        for f in changed:
+                            setattr(elector, f, values[f])
+                        elector.save(update_fields=[*changed, "updated_at"])
+                        report["amended"] += 1
+                    if prop and elector.person.property_id != prop.pk:
+                        Person.objects.filter(pk=elector.person_id).update(property=prop)
+                    continue
+                person = None
+                if prop is not None:
+                    earlier = Elector.objects.filter(
+                        constituency=constituency,
+                        property=prop,
+                        surname__iexact=record.surname,
+                        forenames__iexact=record.forenames,
+                    ).first()
+                    person = earlier.person if earlier else None
+                if person is None:
+                    person = Person.objects.create(
+                        constituency=constituency,
+                        title=record.title,
+                        first_name=record.forenames[:100],
+                        last_name=record.surname,
+                        property=prop,
+                        date_of_birth=record.date_of_birth,
+                    )
+                existing[key] = Elector.objects.create(
+                    constituency=constituency,
+                    polling_district_id=pd_id,
+                    number=record.number,
+                    suffix=record.suffix,
+                    edition=edition,
+                    person=person,
+                    **values,
+                )
+                report["added"] += 1
+                if index % 200 == 0:
+                    progress(index, len(rows), "Applying changes.")
+            audit_record(
+                actor=actor,
+                action="register.update" + (".dry_run" if dry_run else ""),
+                target=edition,
+                request=request,
+                details={"filename": filename, **report},
+            )
+            if dry_run:
+                raise _Rollback(report)
+    except _Rollback as rollback:
+        return rollback.report
+    return report
+
+
+# --- Council address exports ----------------------------------------------------------------
+
+
+def addresses_import(
+    *,
+    actor,
+    constituency: Constituency,
+    data: bytes,
+    filename: str,
+    mapping: dict | None = None,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+    request=None,
+) -> dict:
+    """Give properties their polling district and polling districts their station, from a
+    council EMS address export. UPRNs are compared without leading zeros; dummy records
+    (placeholder postcodes, "Dummy Record" addresses) are skipped."""
+    from collections import Counter
+
+    from members.importers.files import clean_cell
+    from members.importers.records import (
+        PLACEHOLDER_POSTCODES,
+        address_and_postcode,
+        address_key,
+        uprn_clean,
+        walk_order,
+    )
+    from members.models import PollingStation, Property
+
+    table = read_table(data, filename=filename)
+    resolved = resolve_layout(
+        constituency=constituency, kind="addresses", table=table, mapping=mapping
+    )
+    columns = resolved.columns
+    pd_ids = _pd_codes(constituency)
+
+    def get(cells, field):
+        if field not in columns:
+            return ""
+        value = clean_cell(cells[columns[field]])
+        return "" if value.lower() == "n/a" else value
+
+    errors, parsed, dummies = [], [], 0
+    for row, cells in table.rows:
+        raw_lines = [get(cells, f"address{i}") for i in range(1, 7)]
+        # WebLookup gives the house number and street in separate columns.
+        if raw_lines[0].isdigit() and raw_lines[1]:
+            raw_lines = [f"{raw_lines[0]} {raw_lines[1]}", *raw_lines[2:]]
+        lines, postcode = address_and_postcode(raw_lines, get(cells, "postcode"))
+        if postcode in PLACEHOLDER_POSTCODES or any("dummy record" in x.lower() for x in lines):
+            dummies += 1
+            continue
+        pd_code = get(cells, "pd").upper()
+        if pd_code and pd_code not in pd_ids:
+            errors.append(
+                f"Row {row}, {resolved.column_label('pd')}: polling district “{pd_code}” is not "
+                f"set up for {constituency}."
+            )
+            continue
+        station_name = get(cells, "station_name")
+        station_id = get(cells, "station_id") or station_name
+        station_address = ", ".join(
+            x for x in (get(cells, f"station_address{i}") for i in range(2, 7)) if x
+        )
+        parsed.append(
+            (
+                row,
+                lines,
+                postcode,
+                uprn_clean(get(cells, "uprn")),
+                pd_ids.get(pd_code),
+                station_id[:30],
+                station_name or station_id,
+                station_address,
+                get(cells, "station_postcode"),
+                uprn_clean(get(cells, "station_uprn")),
+            )
+        )
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise FileProblem(errors)
+
+    report = {
+        "layout": resolved.name,
+        "dummy_records_skipped": dummies,
+        "properties_matched": 0,
+        "properties_created": 0,
+        "stations": 0,
+        "dry_run": dry_run,
+    }
+    try:
+        with transaction.atomic():
+            by_uprn, by_key = {}, {}
+            for prop in Property.objects.filter(constituency=constituency):
+                if prop.uprn:
+                    by_uprn[prop.uprn.lstrip("0")] = prop
+                by_key[prop.address_key] = prop
+            stations = {s.code: s for s in PollingStation.objects.filter(constituency=constituency)}
+            station_votes: dict[int, Counter] = {}
+            to_update, to_create = {}, []
+            for (
+                _row,
+                lines,
+                postcode,
+                uprn,
+                pd_id,
+                sid,
+                sname,
+                saddress,
+                spostcode,
+                suprn,
+            ) in parsed:
+                station = None
+                if sid:
+                    station = stations.get(sid)
+                    if station is None:
+                        station = PollingStation.objects.create(
+                            constituency=constituency,
+                            code=sid,
+                            name=sname[:200],
+                            address=saddress,
+                            postcode=normalise_postcode_safe(spostcode),
+                            uprn=suprn,
+                        )
+                        stations[sid] = station
+                        report["stations"] += 1
+                key = address_key(lines, postcode)
+                prop = by_uprn.get(uprn) if uprn else None
+                prop = prop or by_key.get(key)
+                if prop is None:
+                    number, house_suffix, flat = walk_order(lines)
+                    prop = Property(
+                        constituency=constituency,
+                        address_key=key,
+                        address_lines=lines,
+                        postcode=postcode,
+                        uprn=uprn,
+                        polling_district_id=pd_id,
+                        house_number=number,
+                        house_suffix=house_suffix[:10],
+                        flat=flat[:50],
+                    )
+                    by_key[key] = prop
+                    if uprn:
+                        by_uprn[uprn] = prop
+                    to_create.append(prop)
+                else:
+                    if pd_id:
+                        prop.polling_district_id = pd_id
+                    if uprn:
+                        prop.uprn = uprn
+                    if prop.pk:
+                        to_update[prop.pk] = prop
+                district = pd_id or prop.polling_district_id
+                if station is not None and district:
+                    station_votes.setdefault(district, Counter())[station.pk] += 1
+            Property.objects.bulk_create(to_create, batch_size=2000)
+            Property.objects.bulk_update(
+                list(to_update.values()), ["polling_district", "uprn"], batch_size=2000
+            )
+            report["properties_created"] = len(to_create)
+            report["properties_matched"] = len(to_update)
+            for district, votes in station_votes.items():
+                PollingDistrict.objects.filter(pk=district).update(
+                    polling_station_id=votes.most_common(1)[0][0]
+                )
+            report["polling_districts_with_station"] = len(station_votes)
+            audit_record(
+                actor=actor,
+                action="addresses.import" + (".dry_run" if dry_run else ""),
+                target=constituency,
+                request=request,
+                details={"filename": filename, **report},
+            )
+            if dry_run:
+                raise _Rollback(report)
+    except _Rollback as rollback:
+        return rollback.report
+    return report
+
+
+def normalise_postcode_safe(value: str) -> str:
+    from members.importers.records import normalise_postcode
+
+    return normalise_postcode(value)[:10] if value else ""
