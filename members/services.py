@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 
 from clp.audit import audit_record
 from members import bulk
@@ -217,7 +218,7 @@ def _change_kind(cells: list[str], columns: dict[str, int]) -> str:
     if get("deleted"):
         return "D"
     created, changed, current = get("created"), get("changed"), get("current")
-    if created and (not changed or created == changed or created == current):
+    if created and (not changed or created in (changed, current)):
         return "N"
     if changed:
         return "M"

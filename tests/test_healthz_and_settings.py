@@ -19,8 +19,12 @@ PRODUCTION_ENV = {
 def _manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CLP_", "DJANGO_"))}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
