@@ -1021,3 +1021,169 @@ def member_match_decide(*, actor, match, same_person: bool, request=None) -> Non
             request=request,
             details={"elector": match.elector_id},
         )
+
+
+# --- Uploaded files and background jobs --------------------------------------------------------
+
+IMPORTERS = {
+    "register": register_import,
+    "update": register_update_import,
+    "addresses": addresses_import,
+    "members": members_import,
+}
+
+
+def import_batch_create(
+    *,
+    actor,
+    constituency: Constituency,
+    kind: str,
+    filename: str,
+    data: bytes,
+    published_on: datetime.date | None = None,
+    request=None,
+):
+    """Keep an uploaded file and say whether we know its layout. A file we cannot read at all
+    is refused straight away (FileProblem); an unknown layout waits for a column mapping."""
+    from members.models import ImportBatch
+
+    table = read_table(data, filename=filename)
+    try:
+        resolved = resolve_layout(constituency=constituency, kind=_layout_kind(kind), table=table)
+        status, layout = ImportBatch.Status.READY, resolved.name
+    except FileProblem:
+        status, layout = ImportBatch.Status.NEEDS_MAPPING, ""
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            constituency=constituency,
+            kind=kind,
+            status=status,
+            filename=filename[:255],
+            content=data,
+            layout=layout,
+            published_on=published_on,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(actor=actor, action=f"import.upload:{kind}", target=batch, request=request)
+    return batch
+
+
+def _layout_kind(kind: str) -> str:
+    return "register" if kind == "register" else kind
+
+
+def import_batch_preview(batch, *, rows: int = 5) -> Table:
+    table = read_table(bytes(batch.content), filename=batch.filename)
+    table.rows = table.rows[:rows]
+    return table
+
+
+def import_batch_start(
+    *, actor, batch, mapping: dict | None = None, save_as: str = "", request=None
+):
+    """Start importing `batch` in the background (a Job with a progress bar)."""
+    from clp.services import job_start
+    from members.models import ImportBatch
+    from members.tasks import import_run
+
+    with transaction.atomic():
+        if mapping:
+            table = read_table(bytes(batch.content), filename=batch.filename)
+            from_mapping(_layout_kind(batch.kind), table.header, mapping, "mapping")
+            batch.mapping = mapping
+            batch.layout = save_as or "Your column mapping"
+            if save_as:
+                SavedLayout.objects.update_or_create(
+                    constituency=batch.constituency,
+                    kind=_layout_kind(batch.kind),
+                    header_signature=header_signature(table.header),
+                    defaults={"name": save_as[:120], "mapping": mapping},
+                )
+        batch.status = ImportBatch.Status.RUNNING
+        job = job_start(
+            actor=actor,
+            kind=f"import:{batch.kind}",
+            params={"batch_id": batch.pk},
+            task=import_run,
+            request=request,
+        )
+        batch.job = job
+        batch.save(update_fields=["mapping", "layout", "status", "job", "updated_at"])
+    return job
+
+
+def import_batch_run(*, job_id: int) -> None:
+    """Run the import a job was started for. Safe to run twice: a finished job is left alone,
+    and the import and the job's "finished" state commit together, so a worker that dies
+    part-way leaves nothing behind and the retried task imports the file once."""
+    from clp.models import Job
+    from clp.services import job_fail, job_finish, job_mark_running, job_progress
+    from members.models import ImportBatch
+
+    job = Job.objects.get(pk=job_id)
+    if not job_mark_running(job):
+        return
+    batch = ImportBatch.objects.select_related("constituency").get(pk=job.params["batch_id"])
+    importer = IMPORTERS[batch.kind]
+    kwargs = {"published_on": batch.published_on} if batch.kind in ("register", "update") else {}
+    if batch.kind == "register" and batch.published_on is None:
+        kwargs["published_on"] = timezone.localdate()
+
+    def progress(done, total, message):
+        # Written outside the import's transaction would need a second connection; the
+        # message is kept for the job page once the import commits.
+        pass
+
+    job_progress(job, done=0, total=100, message="Reading and checking the file.")
+    try:
+        with transaction.atomic():
+            locked = Job.objects.select_for_update().get(pk=job.pk)
+            if locked.is_finished:
+                return
+            report = importer(
+                actor=job.created_by,
+                constituency=batch.constituency,
+                data=bytes(batch.content),
+                filename=batch.filename,
+                mapping=batch.mapping or None,
+                progress=progress,
+                **kwargs,
+            )
+            batch.status = ImportBatch.Status.DONE
+            batch.report = report
+            batch.errors = []
+            batch.content = b""  # the file held personal data; the result is in the database
+            batch.save(update_fields=["status", "report", "errors", "content", "updated_at"])
+            job_finish(locked, result=report, message=import_summary(batch.kind, report))
+    except FileProblem as problem:
+        batch.status = ImportBatch.Status.FAILED
+        batch.errors = problem.messages
+        batch.save(update_fields=["status", "errors", "updated_at"])
+        job_fail(job, message="Nothing was imported. " + " ".join(problem.messages[:5]))
+    except Exception:
+        job_fail(
+            job,
+            message="An unexpected error stopped the import; nothing was written. The IT "
+            "manager can find the details in the worker's log.",
+        )
+        raise
+
+
+def import_summary(kind: str, report: dict) -> str:
+    if kind == "register":
+        return (
+            f"{report.get('rows', 0)} register entries: {report.get('electors_added', 0)} new, "
+            f"{report.get('electors_changed', 0)} changed, {report.get('electors_left', 0)} left "
+            f"the register; {report.get('people_created', 0)} new people."
+        )
+    if kind == "update":
+        return f"{report['added']} added, {report['amended']} amended, {report['deleted']} deleted."
+    if kind == "addresses":
+        return (
+            f"{report['properties_matched']} properties updated, {report['properties_created']} "
+            f"new; {report['dummy_records_skipped']} dummy records skipped."
+        )
+    return (
+        f"{report['members_created']} new members, {report['members_updated']} updated; "
+        f"{report['linked']} linked to the register, {report['review']} to review."
+    )
