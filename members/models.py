@@ -528,7 +528,7 @@ class Suppression(TimeStampedModel):
 
     constituency = models.ForeignKey(Constituency, on_delete=models.CASCADE, related_name="+")
     digest = models.CharField(max_length=64)
-    kind = models.CharField(max_length=10)  # name_postcode | email | phone
+    kind = models.CharField(max_length=20)  # name_postcode | email | phone
 
     class Meta:
         constraints = [

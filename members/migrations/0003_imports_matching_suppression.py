@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 ("digest", models.CharField(max_length=64)),
-                ("kind", models.CharField(max_length=10)),
+                ("kind", models.CharField(max_length=20)),
                 (
                     "constituency",
                     models.ForeignKey(
