@@ -1187,3 +1187,21 @@ def import_summary(kind: str, report: dict) -> str:
         f"{report['members_created']} new members, {report['members_updated']} updated; "
         f"{report['linked']} linked to the register, {report['review']} to review."
     )
+
+
+def segment_save(*, actor, constituency, name: str, description: str, filters: dict, request=None):
+    """Create (or update, by name) a saved segment."""
+    from members.models import Segment
+
+    with transaction.atomic():
+        segment, _ = Segment.objects.update_or_create(
+            constituency=constituency,
+            name=name,
+            defaults={
+                "description": description,
+                "filters": filters,
+                "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+            },
+        )
+        audit_record(actor=actor, action="segment.save", target=segment, request=request)
+    return segment
