@@ -29,8 +29,9 @@ def test_change_and_its_audit_entry_roll_back_together(users, geography):
     volunteer = User.objects.create_user(email="v@test.example")
     before = AuditEntry.objects.count()
     with pytest.raises(Boom), transaction.atomic():
-        role_grant(actor=organiser, user=volunteer, role="canvasser",
-                   area=geography["wards"]["Castle"])
+        role_grant(
+            actor=organiser, user=volunteer, role="canvasser", area=geography["wards"]["Castle"]
+        )
         raise Boom
     assert not RoleGrant.objects.filter(user=volunteer).exists()
     assert AuditEntry.objects.count() == before
@@ -46,8 +47,13 @@ def test_failed_invitation_email_leaves_neither_account_nor_audit_entry(
     monkeypatch.setattr("clp.services.send_mail", refuse)
     before = AuditEntry.objects.count()
     with pytest.raises(Boom):
-        user_invite(actor=users[RoleCode.ORGANISER], email="new@test.example", full_name="New",
-                    role="canvasser", area=geography["wards"]["Castle"])
+        user_invite(
+            actor=users[RoleCode.ORGANISER],
+            email="new@test.example",
+            full_name="New",
+            role="canvasser",
+            area=geography["wards"]["Castle"],
+        )
     assert not User.objects.filter(email="new@test.example").exists()
     assert AuditEntry.objects.count() == before
 
@@ -102,8 +108,12 @@ def test_audit_entry_records_where_the_request_came_from(client, users, geograph
     client.force_login(users[RoleCode.ORGANISER])
     client.post(
         reverse("clp:volunteer_invite"),
-        {"full_name": "N", "email": "n@test.example", "role": "canvasser",
-         "area": f"ward:{geography['wards']['Castle'].pk}"},
+        {
+            "full_name": "N",
+            "email": "n@test.example",
+            "role": "canvasser",
+            "area": f"ward:{geography['wards']['Castle'].pk}",
+        },
         REMOTE_ADDR="203.0.113.9",
     )
     entry = AuditEntry.objects.get(action="user.invite")

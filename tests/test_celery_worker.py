@@ -33,7 +33,11 @@ def _start(args, **extra_env):
     log = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "clp", *args],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     return process, log.name
 
@@ -53,8 +57,16 @@ def worker(django_db_setup):
     from clp.celery import app
 
     app.control.purge()
-    process, log = _start(["worker", "--pool=solo", "--loglevel=INFO", "--without-heartbeat",
-                           "--without-mingle", "--without-gossip"])
+    process, log = _start(
+        [
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+    )
     yield process
     output = _stop(process, log)
     print(output[-3000:])
@@ -119,8 +131,9 @@ def test_beat_runs_the_declared_heartbeat_job(worker, tmp_path):
     )
     try:
         assert _wait_for(
-            lambda: Job.objects.filter(kind="heartbeat", params__source="beat",
-                                       status=Job.Status.SUCCEEDED).exists()
+            lambda: Job.objects.filter(
+                kind="heartbeat", params__source="beat", status=Job.Status.SUCCEEDED
+            ).exists()
         ), "no heartbeat job ran from the beat schedule"
     finally:
         print(_stop(beat, log)[-2000:])

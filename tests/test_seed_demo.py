@@ -27,12 +27,20 @@ def test_seed_demo_builds_a_constituency_and_one_login_per_role(tmp_path, monkey
 def test_seed_demo_twice_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr("clp.management.commands.seed_demo.LOGINS_FILE", tmp_path / "logins")
     call_command("seed_demo", stdout=io.StringIO())
-    counts = (User.objects.count(), RoleGrant.objects.count(), PollingDistrict.objects.count(),
-              AuditEntry.objects.count())
+    counts = (
+        User.objects.count(),
+        RoleGrant.objects.count(),
+        PollingDistrict.objects.count(),
+        AuditEntry.objects.count(),
+    )
     passwords = dict(User.objects.values_list("email", "password"))
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    assert (User.objects.count(), RoleGrant.objects.count(), PollingDistrict.objects.count(),
-            AuditEntry.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        RoleGrant.objects.count(),
+        PollingDistrict.objects.count(),
+        AuditEntry.objects.count(),
+    ) == counts
     assert dict(User.objects.values_list("email", "password")) == passwords
     assert "nothing changed" in out.getvalue()
