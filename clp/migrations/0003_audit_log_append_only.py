@@ -19,12 +19,12 @@ DROP FUNCTION IF EXISTS clp_auditentry_append_only();
 
 def forbid(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORBID)
+        schema_editor.execute(FORBID, params=None)
 
 
 def allow(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ALLOW)
+        schema_editor.execute(ALLOW, params=None)
 
 
 class Migration(migrations.Migration):
