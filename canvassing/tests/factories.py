@@ -36,6 +36,7 @@ class PropertyFactory(factory.django.DjangoModelFactory):
     constituency = factory.SelfAttribute("polling_district.constituency")
     street = factory.SubFactory(StreetFactory, constituency=factory.SelfAttribute("..constituency"))
     house_number = factory.Sequence(lambda n: n + 1)
+    house_suffix = ""
     flat = ""
     address_lines = factory.LazyAttribute(
         lambda o: [
