@@ -1,6 +1,7 @@
 """Permission-aware reads. Access functions raise 404 for what the user may not see."""
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -104,8 +105,6 @@ def walk_list_entries(walk_list) -> QuerySet:
         .exclude(review_status=CanvassResult.Review.REJECTED)
         .order_by("-recorded_at")
     )
-    from django.db.models import Subquery
-
     return (
         WalkListEntry.objects.filter(walk_list=walk_list)
         .select_related(
@@ -124,26 +123,28 @@ def walk_list_entries(walk_list) -> QuerySet:
     )
 
 
+def _count(queryset, field: str = "pk"):
+    """A correlated COUNT(DISTINCT field) subquery (no join fan-out across lists)."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by()
+            .values(queryset.model._meta.get_field("walk_list").attname)
+            .annotate(n=Count(field, distinct=True))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
 def walk_list_progress(walk_lists: QuerySet) -> QuerySet:
-    """Electors, electors with a counting result on the list, spoken to, and last visit."""
+    """Electors on each list, how many have a counting result, how many were spoken to, and
+    when the list last had a result. Correlated subqueries keep it one row per list."""
+    counting = CanvassResult.objects.counting().filter(walk_list=OuterRef("pk"))
     return walk_lists.annotate(
-        elector_count=Count("entries", distinct=True),
-        done_count=Count(
-            "results__elector",
-            filter=Q(results__review_status=CanvassResult.Review.ACCEPTED),
-            distinct=True,
-        ),
-        spoke_count=Count(
-            "results__elector",
-            filter=Q(
-                results__review_status=CanvassResult.Review.ACCEPTED,
-                results__outcome="S",
-            ),
-            distinct=True,
-        ),
-        last_result_at=Max(
-            "results__recorded_at", filter=Q(results__review_status=CanvassResult.Review.ACCEPTED)
-        ),
+        elector_count=_count(WalkListEntry.objects.filter(walk_list=OuterRef("pk"))),
+        done_count=_count(counting, "elector"),
+        spoke_count=_count(counting.filter(outcome="S"), "elector"),
+        last_result_at=Subquery(counting.order_by("-recorded_at").values("recorded_at")[:1]),
     )
 
 

@@ -75,6 +75,10 @@ def test_canvasser_works_a_list_offline_and_results_sync_exactly_once(live_serve
     page.reload()
     expect(page.locator("#sync-status")).to_contain_text(f"{waiting} results waiting to sync")
 
+    # Handing the list back is refused while results are still only on the phone.
+    page.get_by_role("button", name="Finished: hand the list back").click()
+    expect(page.locator("#sync-status")).to_contain_text("Find a signal, then hand the list back.")
+
     # The signal returns: the results are sent, once.
     phone.set_offline(False)
     expect(page.locator("#sync-status")).to_have_text("All results synced.", timeout=40_000)
@@ -89,3 +93,13 @@ def test_canvasser_works_a_list_offline_and_results_sync_exactly_once(live_serve
     assert list(spoke.answers.values()) == ["Buses"]
     assert new.filter(outcome="R").count() == 1
     assert CanvassResult.objects.count() == before + waiting
+
+    # Now the list can be handed back, and its copy leaves the phone.
+    page.get_by_role("button", name="Finished: hand the list back").click()
+    expect(page.get_by_role("heading", name="My walk lists")).to_be_visible()
+    walk_list.refresh_from_db()
+    assert walk_list.checked_out_to is None
+    cached = page.evaluate(
+        "caches.open('clp-doorstep-v1').then(c => c.keys()).then(k => k.map(r => r.url))"
+    )
+    assert not any(f"/canvassing/walk/{walk_list.pk}/" in url for url in cached)

@@ -16,6 +16,7 @@
   var current = null;
   var syncing = false;
   var problem = "";
+  var notice = "";
 
   function load(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
@@ -47,8 +48,10 @@
       text = n + (n === 1 ? " result" : " results") + " waiting to sync";
       if (!navigator.onLine) text += " (no signal: they are kept safe on this phone)";
       else if (problem) text += " (" + problem + ")";
+      if (notice) text += ". " + notice;
     } else {
       text = "All results synced.";
+      notice = "";
     }
     if (failed) text += " " + failed + " could not be saved: please tell your organiser.";
     statusEl.textContent = text;
@@ -149,6 +152,29 @@
   });
 
   sheet.querySelector("[data-cancel]").addEventListener("click", closeSheet);
+  sheet.addEventListener("keydown", function (ev) { if (ev.key === "Escape") closeSheet(); });
+
+  // Handing the list back: only once everything has reached the server, and then the copy on
+  // the phone (names and all) is removed.
+  var handBack = document.querySelector(".ds-return");
+  if (handBack) {
+    handBack.addEventListener("submit", function (ev) {
+      var mine = load(QKEY, []).filter(function (e) { return e.walk_list === LIST; }).length;
+      if (mine) {
+        ev.preventDefault();
+        notice = "Find a signal, then hand the list back.";
+        showStatus();
+        sync();
+        return;
+      }
+      localStorage.removeItem(DKEY);
+      if (!window.caches || handBack.dataset.cleared) return;
+      ev.preventDefault();
+      var send = function () { handBack.dataset.cleared = "1"; handBack.submit(); };
+      caches.open(CACHE).then(function (cache) { return cache.delete(location.pathname); })
+        .then(send, send);
+    });
+  }
 
   sheet.addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -196,7 +222,9 @@
     document.querySelectorAll('link[rel="stylesheet"], script[src]').forEach(function (n) {
       files.push(n.getAttribute("href") || n.getAttribute("src"));
     });
-    if (navigator.onLine) {
+    if (navigator.serviceWorker.controller) {
+      root.dataset.offlineReady = "1";  // the worker saved this page as it passed through
+    } else if (navigator.onLine) {
       caches.open(CACHE).then(function (cache) { return cache.addAll(files); })
         .then(function () { root.dataset.offlineReady = "1"; })
         .catch(function () {});
