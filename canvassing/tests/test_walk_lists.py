@@ -223,3 +223,52 @@ def test_two_simultaneous_checkouts_only_one_wins(geography):
     winner = a if outcomes[a.email] == "won" else b
     assert walk_list.checked_out_to == winner
     assert list(walk_list.assignments.values_list("user", flat=True)) == [winner.pk]
+
+
+def test_canvasser_scans_the_sheets_qr_code_and_lands_on_the_first_door(
+    client, users, make_walk_list
+):
+    walk_list = make_walk_list(holder=None)
+    client.force_login(users[RoleCode.CANVASSER])
+    url = reverse("canvassing:join_code", args=[walk_list.join_code])
+    assert "Take this walk list" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response.url == reverse("canvassing:doorstep", args=[walk_list.pk])
+    assert client.get(response.url).status_code == 200
+
+
+def test_a_wrong_join_code_says_so(client, users, make_walk_list):
+    make_walk_list(holder=None)
+    client.force_login(users[RoleCode.CANVASSER])
+    response = client.post(reverse("canvassing:join"), {"code": "ZZZZZZ"}, follow=True)
+    assert "No walk list in your area has that code" in response.content.decode()
+
+
+def test_organiser_hands_a_list_to_a_canvasser_and_takes_it_back(client, users, make_walk_list):
+    walk_list = make_walk_list(holder=None)
+    canvasser = users[RoleCode.CANVASSER]
+    client.force_login(users[RoleCode.AREA_ORGANISER])
+    detail = reverse("canvassing:walk_list_detail", args=[walk_list.pk])
+    page = client.get(detail).content.decode()
+    assert walk_list.join_code in page and "<svg" in page
+    client.post(
+        reverse("canvassing:walk_list_assign", args=[walk_list.pk]),
+        {"canvasser": canvasser.pk, "hours": 4},
+    )
+    walk_list.refresh_from_db()
+    assert walk_list.checked_out_to == canvasser
+    assert 3.9 < (walk_list.lease_expires_at - timezone.now()).total_seconds() / 3600 <= 4
+    assert "Test canvasser" in client.get(detail).content.decode()
+    client.post(reverse("canvassing:walk_list_take_back", args=[walk_list.pk]))
+    walk_list.refresh_from_db()
+    assert walk_list.checked_out_to is None
+    client.force_login(canvasser)
+    assert client.get(reverse("canvassing:doorstep", args=[walk_list.pk])).status_code == 404
+
+
+def test_canvassers_home_page_links_straight_to_their_list(client, users, make_walk_list):
+    walk_list = make_walk_list()
+    client.force_login(users[RoleCode.CANVASSER])
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("canvassing:doorstep", args=[walk_list.pk]) in page
+    assert "No walk list is assigned to you yet" not in page
