@@ -124,7 +124,7 @@ def walk_order_key(prop, elector=None) -> tuple:
     """
     if prop is None:
         return (2, "", 0, 0, (), (), _elector_key(elector))
-    street = (prop.street.name if prop.street_id else "") or (prop.address_lines or [""])[-1]
+    street = prop.street.name if prop.street_id else _street_from_lines(prop.address_lines)
     if prop.house_number is None:
         return (
             0,
@@ -147,6 +147,15 @@ def walk_order_key(prop, elector=None) -> tuple:
         _natural(prop.flat),
         _elector_key(elector),
     )
+
+
+def _street_from_lines(lines) -> str:
+    """Without a linked street, take it from the first line that names one ("12a High St")."""
+    for line in lines or []:
+        words = [w for w in line.replace(",", " ").split() if not any(c.isdigit() for c in w)]
+        if words and words[0].lower() not in ("flat", "apartment", "unit"):
+            return " ".join(words)
+    return ""
 
 
 def _elector_key(elector) -> tuple:

@@ -520,6 +520,15 @@ def doorstep(request, pk):
     walk_list = selectors.get_walk_list_for_user(request.user, pk)
     campaign = walk_list.campaign
     households = _households(selectors.walk_list_entries(walk_list))
+    elector_count = sum(len(h["electors"]) for h in households)
+    audit_bulk_read(
+        actor=request.user,
+        what="canvassing.doorstep",
+        count=elector_count,
+        why="canvasser opened their walk list",
+        request=request,
+        details={"walk_list": walk_list.pk},
+    )
     response = render(
         request,
         "canvassing/doorstep.html",
@@ -528,7 +537,7 @@ def doorstep(request, pk):
             "campaign": campaign,
             "questions": list(campaign.questions.all()),
             "households": households,
-            "elector_count": sum(len(h["electors"]) for h in households),
+            "elector_count": elector_count,
             "outcomes": campaign.outcome_choices(),
             "intentions": campaign.intention_choices(),
             "not_in": Outcome.NOT_IN,

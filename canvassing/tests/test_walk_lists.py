@@ -272,3 +272,24 @@ def test_canvassers_home_page_links_straight_to_their_list(client, users, make_w
     page = client.get(reverse("home")).content.decode()
     assert reverse("canvassing:doorstep", args=[walk_list.pk]) in page
     assert "No walk list is assigned to you yet" not in page
+
+
+def test_walk_order_uses_the_address_when_no_street_is_linked():
+    from members.models import Property
+
+    def prop(lines, number, flat=""):
+        return Property(address_lines=lines, house_number=number, flat=flat)
+
+    doors = [
+        prop(["Flat 2", "10 Oak Road"], 10, "Flat 2"),
+        prop(["3 Oak Road"], 3),
+        prop(["Flat 1", "10 Oak Road"], 10, "Flat 1"),
+        prop(["1 Ash Grove"], 1),
+    ]
+    ordered = sorted(doors, key=services.walk_order_key)
+    assert [(p.address_lines[-1], p.flat) for p in ordered] == [
+        ("1 Ash Grove", ""),
+        ("3 Oak Road", ""),
+        ("10 Oak Road", "Flat 1"),
+        ("10 Oak Road", "Flat 2"),
+    ]
