@@ -112,3 +112,23 @@ def test_doorstep_page_for_100_electors_is_under_60_kb(client, users, make_walk_
         print(f"\ndoorstep page weight, 100 electors: {weight}")
     assert weight["total_raw"] <= 60 * 1024
     assert weight["total_gzip"] <= 20 * 1024
+
+
+def test_offline_worker_is_served_with_scope_over_the_doorstep_pages(client):
+    response = client.get(reverse("canvassing:service_worker"))
+    assert response["Content-Type"] == "application/javascript"
+    assert response["Service-Worker-Allowed"] == "/canvassing/"
+    assert b'addEventListener("fetch"' in response.content
+
+
+def test_doorstep_page_keeps_to_the_content_security_policy(client, users, make_walk_list):
+    import re
+
+    walk_list = make_walk_list(doors=1)
+    client.force_login(users[RoleCode.CANVASSER])
+    response = _doorstep(client, walk_list)
+    html = response.content.decode()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []  # no inline script
+    assert " style=" not in html and " on" + "click=" not in html
+    assert response["Cache-Control"] == "private, no-store"
