@@ -176,7 +176,7 @@ class WalkList(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["polling_district__code", "name"]
+        ordering = ["polling_district__code", "pk"]  # cut order: "CA 2" before "CA 10"
 
     def __str__(self):
         return self.name
