@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from canvassing import selectors, services
 from canvassing.forms import (
@@ -33,10 +33,6 @@ from clp.roles import RoleCode
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 RECENT_DAYS = 14
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
 
 
 # --- targeting (organisers) --------------------------------------------------------------------
@@ -313,6 +309,7 @@ def walk_sheet_pdf(request, pk):
     return response
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(*ORGANISING)
 def paper_entry(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
@@ -330,7 +327,7 @@ def paper_entry(request, pk):
                     request=request,
                 )
             except ValidationError as exc:
-                for message in _errors(exc):
+                for message in exc.messages:
                     form.add_error("lines", message)
             else:
                 messages.success(request, f"{stored} result(s) saved from the paper sheet.")
@@ -436,6 +433,7 @@ def join(request):
     return _join(request, form.cleaned_data["code"])
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(RoleCode.CANVASSER)
 def join_code(request, code):
     """Where the QR code on the sheet points: confirm, then take the list."""
