@@ -3,6 +3,7 @@
 import os
 import shutil
 
+import factory.random
 import pytest
 from django.core.cache import cache
 
@@ -35,6 +36,8 @@ def pytest_collection_modifyitems(config, items):
 def _fresh_cache_and_eager_tasks(settings):
     # Rate-limit counters live in the cache; each test starts with none.
     cache.clear()
+    # Factories draw the same fake names in every run, whatever order tests run in.
+    factory.random.reseed_random("clp-tests")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run in-process unless a test asks for the real worker (see tests/test_celery_worker).
     from clp.celery import app

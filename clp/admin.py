@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
 
+from clp.access import forget_cached_grants
+from clp.audit import audit_record
 from clp.models import AuditEntry, Job, Role, RoleGrant, User
+
+
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -32,8 +41,52 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
         ("History", {"fields": ["date_joined", "last_login", "invited_by"]}),
     ]
+    add_form = UserCreationForm
     add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
     readonly_fields = ["date_joined", "last_login", "invited_by"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # roles are granted once the user exists
+
+    # The admin's change views run in a transaction; audit entries join it.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="user.change" if change else "user.add",
+            target=obj,
+            request=request,
+            details={"fields": sorted(form.changed_data)},
+        )
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for grant in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action="role.revoke",
+                target=grant.user,
+                request=request,
+                details={"role": grant.role_id, "area": str(grant.area)},
+            )
+            grant.delete()
+        for grant in instances:
+            if grant.pk is None:
+                grant.granted_by = request.user
+            grant.save()
+            audit_record(
+                actor=request.user,
+                action="role.grant",
+                target=grant.user,
+                request=request,
+                details={
+                    "role": grant.role_id,
+                    "area": str(grant.area),
+                    "expires_on": str(grant.expires_on or ""),
+                },
+            )
+        formset.save_m2m()
+        forget_cached_grants(form.instance)
 
 
 @admin.register(Role)

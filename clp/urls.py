@@ -21,6 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include(clp_patterns)),
+    path("canvassing/", include("canvassing.urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clp.access import active_grants, has_role, role_required, user_roles
+from clp.audit import audit_bulk_read
 from clp.forms import InviteForm
 from clp.models import Job
 from clp.navigation import home_panels_for
@@ -51,9 +52,9 @@ def healthz(request):
         healthy = False
     if settings.CELERY_BROKER_URL:
         try:
-            from clp.celery import app
+            from kombu import Connection
 
-            with app.connection_for_write() as conn:
+            with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = "ok"
         except Exception as exc:  # noqa: BLE001
@@ -106,11 +107,18 @@ def job_detail(request, pk):
 
 @role_required(*INVITING_ROLES)
 def volunteer_list(request):
-    form = InviteForm(user=request.user)
+    users = list(users_visible_to(request.user))
+    audit_bulk_read(
+        actor=request.user,
+        what="volunteers",
+        count=len(users),
+        why="volunteer list page",
+        request=request,
+    )
     return render(
         request,
         "clp/volunteer_list.html",
-        {"users": users_visible_to(request.user), "form": form},
+        {"users": users, "form": InviteForm(user=request.user)},
     )
 
 

@@ -57,11 +57,26 @@ def covered_models() -> set:
     return {model for declaration in _declarations.values() for model in declaration.models}
 
 
+def resolve_subject(subject: DataSubject) -> DataSubject:
+    """Fill in the other half (a login's person record, a person's login) before any app runs,
+    so that an app erasing first (and unlinking the two) cannot hide the person from the rest."""
+    from members.models import Person
+
+    person, user = subject.person, subject.user
+    if person is None and user is not None:
+        person = Person.objects.filter(user=user).first()
+    if user is None and person is not None:
+        user = person.user
+    return DataSubject(person=person, user=user)
+
+
 def export_subject(subject: DataSubject) -> dict:
+    subject = resolve_subject(subject)
     return {d.app_label: d.export(subject) for d in _declarations.values()}
 
 
 def erase_subject(subject: DataSubject, *, actor) -> dict:
+    subject = resolve_subject(subject)
     return {d.app_label: d.erase(subject, actor=actor) for d in _declarations.values()}
 
 

@@ -60,3 +60,21 @@ def test_export_and_erase_of_a_user_go_through_every_declaration(users):
     assert summary["clp"]["account"] == "anonymised"
     assert "canvasser" not in canvasser.email and not canvasser.is_active
     assert AuditEntry.objects.filter(action="user.erase", target_id=str(canvasser.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_erasing_a_login_reaches_every_apps_records_of_its_person(users, geography):
+    from canvassing.models import CanvassResult
+    from canvassing.tests.factories import ResultFactory
+    from members.models import Person
+
+    member = users[RoleCode.MEMBER]
+    result = ResultFactory()
+    person = result.person
+    Person.objects.filter(pk=person.pk).update(user=member)
+    summary = erase_subject(DataSubject(user=member), actor=users[RoleCode.IT_MANAGER])
+    assert summary["members"]["people_erased"] == 1
+    assert summary["canvassing"]["results_deleted"] == 1
+    assert not CanvassResult.objects.filter(person=person).exists()
+    person.refresh_from_db()
+    assert person.erased_at is not None and person.user is None

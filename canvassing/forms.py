@@ -1,0 +1,207 @@
+"""Forms clean and validate only; services do the work."""
+
+import uuid
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from canvassing.models import Intention, Outcome, SurveyQuestion
+from clp.access import constituencies_for_user, polling_districts_for_user
+from clp.models import RoleGrant, User
+from clp.roles import RoleCode
+from members.models import Segment, Street, Ward
+
+ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+YES_NO_ANY = [("", "Either"), ("yes", "Yes"), ("no", "No")]
+STRENGTHS = [("", "Any")] + [(str(i), str(i)) for i in range(1, 6)]
+
+
+def canvassers_for_district(polling_district):
+    """Users who hold the canvasser role over `polling_district` today."""
+    covering = (
+        Q(polling_district=polling_district)
+        | Q(ward=polling_district.ward_id)
+        | Q(branch__wards=polling_district.ward_id)
+        | Q(constituency=polling_district.constituency_id)
+    )
+    grants = RoleGrant.objects.active().filter(covering, role_id=RoleCode.CANVASSER)
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by(
+        "full_name", "email"
+    )
+
+
+class CampaignForm(forms.Form):
+    constituency = forms.ModelChoiceField(queryset=None, label="Constituency")
+    name = forms.CharField(max_length=150, help_text="e.g. Spring 2027 locals — Castle ward")
+    script = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    intentions = forms.MultipleChoiceField(
+        choices=Intention.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Voting intentions offered",
+        help_text="Tick SNP or Plaid Cymru only where they stand.",
+    )
+    outcomes = forms.MultipleChoiceField(
+        choices=Outcome.choices, widget=forms.CheckboxSelectMultiple, label="Outcomes offered"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from canvassing.models import DEFAULT_INTENTIONS, DEFAULT_OUTCOMES
+
+        kwargs.setdefault(
+            "initial", {"intentions": DEFAULT_INTENTIONS, "outcomes": DEFAULT_OUTCOMES}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["constituency"].queryset = constituencies_for_user(user, *ORGANISING)
+        if self.fields["constituency"].queryset.count() == 1:
+            self.fields["constituency"].initial = self.fields["constituency"].queryset.first()
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(max_length=300, label="Question")
+    kind = forms.ChoiceField(choices=SurveyQuestion.Kind.choices, label="Kind of answer")
+    options = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Choices, one per line",
+    )
+
+    def clean_options(self):
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+
+class TargetForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Name of this target")
+    segment = forms.ModelChoiceField(queryset=None, required=False, label="Start from a segment")
+    wards = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    polling_districts = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    not_contacted_since = forms.DateField(
+        required=False,
+        label="Not spoken to since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    never_canvassed = forms.BooleanField(required=False, label="Never canvassed")
+    last_intentions = forms.MultipleChoiceField(
+        choices=(), required=False, widget=forms.CheckboxSelectMultiple, label="Last intention"
+    )
+    min_strength = forms.ChoiceField(choices=STRENGTHS, required=False, label="Support at least")
+    max_strength = forms.ChoiceField(choices=STRENGTHS, required=False, label="Support at most")
+    postal_voter = forms.ChoiceField(choices=YES_NO_ANY, required=False, label="Postal voter")
+    member = forms.ChoiceField(choices=YES_NO_ANY, required=False, label="Party member")
+
+    def __init__(self, *args, user, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = polling_districts_for_user(user, *ORGANISING).filter(
+            constituency=campaign.constituency
+        )
+        self.fields["polling_districts"].queryset = districts.order_by("code")
+        self.fields["wards"].queryset = Ward.objects.filter(
+            polling_districts__in=districts
+        ).distinct()
+        self.fields["segment"].queryset = Segment.objects.filter(constituency=campaign.constituency)
+        self.fields["last_intentions"].choices = campaign.intention_choices()
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        since = data.get("not_contacted_since")
+        return {
+            key: value
+            for key, value in {
+                "wards": [w.pk for w in data.get("wards") or []],
+                "polling_districts": [p.pk for p in data.get("polling_districts") or []],
+                "not_contacted_since": since.isoformat() if since else "",
+                "never_canvassed": bool(data.get("never_canvassed")),
+                "last_intentions": list(data.get("last_intentions") or []),
+                "min_strength": data.get("min_strength") or "",
+                "max_strength": data.get("max_strength") or "",
+                "postal_voter": data.get("postal_voter") or "",
+                "member": data.get("member") or "",
+            }.items()
+            if value
+        }
+
+
+class CutForm(forms.Form):
+    polling_district = forms.ModelChoiceField(queryset=None, label="Polling district")
+    streets = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Only these streets (leave empty for the whole district)",
+    )
+    size = forms.IntegerField(
+        min_value=5, max_value=500, initial=100, label="Electors per walk list (at most)"
+    )
+
+    def __init__(self, *args, user, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = polling_districts_for_user(user, *ORGANISING).filter(
+            constituency=target.campaign.constituency
+        )
+        if pds := target.filters.get("polling_districts"):
+            districts = districts.filter(pk__in=pds)
+        self.fields["polling_district"].queryset = districts.order_by("code")
+        self.fields["streets"].queryset = Street.objects.filter(
+            properties__polling_district__in=districts
+        ).distinct()
+
+
+class AssignForm(forms.Form):
+    canvasser = forms.ModelChoiceField(
+        queryset=None, label="Canvasser (or the team's board runner)"
+    )
+    team = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Team members (optional)",
+    )
+    hours = forms.IntegerField(min_value=1, max_value=24 * 14, initial=48, label="Lease (hours)")
+
+    def __init__(self, *args, walk_list, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = canvassers_for_district(walk_list.polling_district)
+        self.fields["canvasser"].queryset = people
+        self.fields["team"].queryset = people
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(max_length=12, label="Code on the walk sheet")
+
+
+class PaperEntryForm(forms.Form):
+    batch = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    on = forms.DateField(
+        label="Date canvassed", widget=forms.DateInput(attrs={"type": "date"}), initial=None
+    )
+    lines = forms.CharField(
+        label="Results, one line per elector",
+        help_text="Elector number, outcome, then intention and support if given: 123 S LAB 4 PV",
+        widget=forms.Textarea(attrs={"rows": 12, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class FlagForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label="Volunteer")
+    is_new = forms.BooleanField(required=False, label="New: review their results first")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = polling_districts_for_user(user, *ORGANISING)
+        grants = RoleGrant.objects.active().filter(
+            Q(polling_district__in=districts)
+            | Q(ward__polling_districts__in=districts)
+            | Q(branch__wards__polling_districts__in=districts)
+            | Q(constituency__polling_districts__in=districts),
+            role_id=RoleCode.CANVASSER,
+        )
+        self.fields["user"].queryset = User.objects.filter(
+            is_active=True, pk__in=grants.values("user_id")
+        ).order_by("email")

@@ -1,0 +1,709 @@
+"""Writes for canvassing, each in one transaction with its audit entry."""
+
+import datetime
+import re
+import secrets
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from canvassing.models import (
+    CanvassCampaign,
+    CanvasserProfile,
+    CanvassResult,
+    Intention,
+    Outcome,
+    SurveyQuestion,
+    Target,
+    WalkList,
+    WalkListAssignment,
+    WalkListEntry,
+)
+from canvassing.targeting import target_electors
+from clp.audit import audit_record
+
+DEFAULT_LEASE_HOURS = 48
+MAX_SYNC_BATCH = 500
+# Phones' clocks drift: accept a result stamped a little in the future.
+CLOCK_SKEW = datetime.timedelta(minutes=10)
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
+
+
+class WalkListTaken(Exception):
+    """The walk list is checked out to someone else and their lease has not expired."""
+
+
+# --- campaigns, questions, targets -------------------------------------------------------------
+
+
+def campaign_create(
+    *,
+    actor,
+    constituency,
+    name: str,
+    script: str = "",
+    intentions: list[str] | None = None,
+    outcomes: list[str] | None = None,
+    request=None,
+) -> CanvassCampaign:
+    """Start a canvass campaign with its script and the codes offered on the doorstep."""
+    intentions = [c for c in (intentions or []) if c in Intention.values]
+    outcomes = [c for c in (outcomes or []) if c in Outcome.values]
+    if CanvassCampaign.objects.filter(constituency=constituency, name=name).exists():
+        raise ValidationError(f"There is already a campaign called {name!r}.")
+    with transaction.atomic():
+        campaign = CanvassCampaign(
+            constituency=constituency, name=name, script=script, created_by=actor
+        )
+        if intentions:
+            campaign.intentions = intentions
+        if outcomes:
+            campaign.outcomes = outcomes
+        campaign.save()
+        audit_record(
+            actor=actor, action="canvass.campaign.create", target=campaign, request=request
+        )
+    return campaign
+
+
+def question_add(
+    *, actor, campaign, text: str, kind: str, options: list[str], request=None
+) -> SurveyQuestion:
+    options = [o.strip() for o in options if o.strip()]
+    if kind != SurveyQuestion.Kind.TEXT and len(options) < 2:
+        raise ValidationError("A choice question needs at least two choices, one per line.")
+    with transaction.atomic():
+        question = SurveyQuestion.objects.create(
+            campaign=campaign,
+            text=text,
+            kind=kind,
+            options=options if kind != SurveyQuestion.Kind.TEXT else [],
+            order=campaign.questions.count() + 1,
+        )
+        audit_record(actor=actor, action="canvass.question.add", target=campaign, request=request)
+    return question
+
+
+def target_create(
+    *, actor, campaign, name: str, filters: dict, segment=None, request=None
+) -> Target:
+    with transaction.atomic():
+        target = Target.objects.create(
+            campaign=campaign, name=name, filters=filters, segment=segment, created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="canvass.target.create",
+            target=target,
+            request=request,
+            details={"filters": filters},
+        )
+    return target
+
+
+# --- walk lists: cutting and ordering ----------------------------------------------------------
+
+
+_NUMBER_RE = re.compile(r"(\d+)")
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p.lower() for p in _NUMBER_RE.split(text or "") if p)
+
+
+def walk_order_key(prop, elector=None) -> tuple:
+    """Sort key for walking: by street; up the odd side, back down the even side; then flat.
+
+    Numbered houses come before named ones on a street; electors with no known address last.
+    """
+    if prop is None:
+        return (2, "", 0, 0, (), (), _elector_key(elector))
+    street = prop.street.name if prop.street_id else _street_from_lines(prop.address_lines)
+    if prop.house_number is None:
+        return (
+            0,
+            street.lower(),
+            2,
+            0,
+            _natural(" ".join(prop.address_lines)),
+            (),
+            _elector_key(elector),
+        )
+    odd = prop.house_number % 2 == 1
+    # Odd side walked upwards, even side walked back downwards (negated number).
+    number = prop.house_number if odd else -prop.house_number
+    return (
+        0,
+        street.lower(),
+        0 if odd else 1,
+        number,
+        _natural(prop.house_suffix),
+        _natural(prop.flat),
+        _elector_key(elector),
+    )
+
+
+def _street_from_lines(lines) -> str:
+    """Without a linked street, take it from the first line that names one ("12a High St")."""
+    for line in lines or []:
+        words = [w for w in line.replace(",", " ").split() if not any(c.isdigit() for c in w)]
+        if words and words[0].lower() not in ("flat", "apartment", "unit"):
+            return " ".join(words)
+    return ""
+
+
+def _elector_key(elector) -> tuple:
+    if elector is None:
+        return ()
+    return (elector.number, elector.suffix)
+
+
+def _new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+
+
+@dataclass
+class _Household:
+    key: tuple
+    electors: list
+
+
+def walk_lists_cut(
+    *,
+    actor,
+    target: Target,
+    polling_district,
+    size: int,
+    streets: list | None = None,
+    request=None,
+) -> list[WalkList]:
+    """Cut the target's electors in one polling district (and optional streets) into walk lists
+    of at most `size` electors, in walk order, never splitting a household.
+
+    Electors already on another list of the same campaign are left out, so two teams do not
+    knock the same door for the same campaign.
+    """
+    if size < 1:
+        raise ValidationError("A walk list needs room for at least one elector.")
+    electors = target_electors(
+        campaign=target.campaign, filters=target.filters, user=actor, segment=target.segment
+    ).filter(polling_district=polling_district)
+    if streets:
+        electors = electors.filter(property__street__in=streets)
+    already = WalkListEntry.objects.filter(walk_list__campaign=target.campaign).values("elector")
+    electors = electors.exclude(pk__in=already).select_related("property", "property__street")
+    households: OrderedDict = OrderedDict()
+    for elector in electors:
+        group = elector.property_id or f"e{elector.pk}"
+        household = households.setdefault(group, _Household(walk_order_key(elector.property), []))
+        household.electors.append(elector)
+    ordered = sorted(households.values(), key=lambda h: h.key)
+    chunks: list[list] = []
+    for household in ordered:
+        household.electors.sort(key=lambda e: (e.number, e.suffix))
+        if chunks and len(chunks[-1]) + len(household.electors) <= size:
+            chunks[-1].extend(household.electors)
+        else:
+            chunks.append(list(household.electors))
+    existing = WalkList.objects.filter(campaign=target.campaign, polling_district=polling_district)
+    first_number = existing.count() + 1
+    created = []
+    with transaction.atomic():
+        for offset, chunk in enumerate(chunks):
+            first = chunk[0].property
+            street = first.street.name if first and first.street_id else "mixed streets"
+            walk_list = _create_walk_list(
+                campaign=target.campaign,
+                target=target,
+                polling_district=polling_district,
+                name=f"{polling_district.code} {first_number + offset}: {street}",
+                actor=actor,
+            )
+            WalkListEntry.objects.bulk_create(
+                WalkListEntry(walk_list=walk_list, elector=elector, position=i)
+                for i, elector in enumerate(chunk, start=1)
+            )
+            created.append(walk_list)
+        audit_record(
+            actor=actor,
+            action="canvass.walk_lists.cut",
+            target=target,
+            request=request,
+            details={
+                "polling_district": polling_district.code,
+                "lists": len(created),
+                "electors": sum(len(c) for c in chunks),
+            },
+        )
+    return created
+
+
+def _create_walk_list(**fields) -> WalkList:
+    actor = fields.pop("actor")
+    for _ in range(10):
+        try:
+            with transaction.atomic():
+                return WalkList.objects.create(
+                    join_code=_new_join_code(), created_by=actor, **fields
+                )
+        except IntegrityError:
+            continue  # the random join code was taken; draw another
+    raise RuntimeError("Could not find a free join code.")
+
+
+# --- leases ------------------------------------------------------------------------------------
+
+
+def walk_list_checkout(
+    *,
+    actor,
+    walk_list: WalkList,
+    holder,
+    team: list | None = None,
+    hours: int = DEFAULT_LEASE_HOURS,
+    request=None,
+) -> WalkList:
+    """Hand `walk_list` to `holder` (the canvasser, or a team's board runner) for `hours`.
+
+    Raises WalkListTaken if someone else holds an unexpired lease. The check and the hand-out
+    are one conditional UPDATE, so of two simultaneous requests exactly one wins.
+    """
+    now = timezone.now()
+    expires = now + datetime.timedelta(hours=hours)
+    team = [member for member in (team or []) if member.pk != holder.pk]
+    with transaction.atomic():
+        won = (
+            WalkList.objects.filter(pk=walk_list.pk)
+            .filter(
+                Q(checked_out_to__isnull=True)
+                | Q(lease_expires_at__isnull=True)
+                | Q(lease_expires_at__lte=now)
+                | Q(checked_out_to=holder)
+            )
+            .update(checked_out_to=holder, lease_expires_at=expires, updated_at=now)
+        )
+        if not won:
+            raise WalkListTaken(f"{walk_list} is checked out to someone else.")
+        WalkListAssignment.objects.filter(walk_list=walk_list, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        WalkListAssignment.objects.bulk_create(
+            WalkListAssignment(
+                walk_list=walk_list,
+                user=user,
+                is_board_runner=bool(team) and user.pk == holder.pk,
+                started_at=now,
+                expires_at=expires,
+                assigned_by=actor,
+            )
+            for user in [holder, *team]
+        )
+        audit_record(
+            actor=actor,
+            action="canvass.walk_list.checkout",
+            target=walk_list,
+            request=request,
+            details={
+                "holder": holder.email,
+                "team": [m.email for m in team],
+                "expires_at": expires.isoformat(),
+            },
+        )
+    walk_list.checked_out_to = holder
+    walk_list.lease_expires_at = expires
+    return walk_list
+
+
+def walk_list_return(*, actor, walk_list: WalkList, request=None) -> None:
+    """End the lease: the list may be handed to someone else."""
+    now = timezone.now()
+    with transaction.atomic():
+        WalkList.objects.filter(pk=walk_list.pk).update(
+            checked_out_to=None, lease_expires_at=None, updated_at=now
+        )
+        WalkListAssignment.objects.filter(walk_list=walk_list, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        audit_record(
+            actor=actor, action="canvass.walk_list.return", target=walk_list, request=request
+        )
+    walk_list.checked_out_to = None
+    walk_list.lease_expires_at = None
+
+
+def walk_list_join(*, actor, code: str, request=None) -> WalkList:
+    """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet)."""
+    from clp.access import polling_districts_for_user
+    from clp.roles import RoleCode
+
+    code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
+    walk_list = (
+        WalkList.objects.filter(
+            join_code=code,
+            polling_district__in=polling_districts_for_user(actor, RoleCode.CANVASSER),
+        )
+        .select_related("polling_district")
+        .first()
+    )
+    if walk_list is None:
+        raise ValidationError("No walk list in your area has that code. Check it and try again.")
+    held = WalkListAssignment.objects.filter(
+        walk_list=walk_list, user=actor, ended_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+    if held:
+        return walk_list
+    return walk_list_checkout(actor=actor, walk_list=walk_list, holder=actor, request=request)
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncOutcome:
+    accepted: list[str]
+    duplicates: list[str]
+    rejected: list[dict]
+
+    def as_dict(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+        }
+
+
+class _Reject(Exception):
+    pass
+
+
+def _clean_answers(raw, questions: dict) -> dict:
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
+        raise _Reject("Survey answers must be a set of question → answer.")
+    answers = {}
+    for key, value in raw.items():
+        question = questions.get(str(key))
+        if question is None:
+            raise _Reject(f"Question {key} is not in this campaign.")
+        if value in ("", None, []):
+            continue
+        if question.kind == SurveyQuestion.Kind.TEXT:
+            answers[str(key)] = str(value)[:500]
+        elif question.kind == SurveyQuestion.Kind.SINGLE:
+            if value not in question.options:
+                raise _Reject(f"{value!r} is not a choice for “{question.text}”.")
+            answers[str(key)] = value
+        else:
+            values = value if isinstance(value, list) else [value]
+            if any(v not in question.options for v in values):
+                raise _Reject(f"Not all answers are choices for “{question.text}”.")
+            answers[str(key)] = values
+    return answers
+
+
+def _build_result(event: dict, *, actor, lists, assignments, entries, questions, review, now):
+    try:
+        result_id = uuid.UUID(str(event.get("id")))
+    except ValueError as exc:
+        raise _Reject("The result has no valid id.") from exc
+    try:
+        list_id = int(event.get("walk_list"))
+        elector_id = int(event.get("elector"))
+    except (TypeError, ValueError) as exc:
+        raise _Reject("The result does not say which list and elector it is for.") from exc
+    walk_list = lists.get(list_id)
+    if walk_list is None:
+        raise _Reject("That walk list does not exist.")
+    recorded_at = parse_datetime(str(event.get("recorded_at") or ""))
+    if recorded_at is None:
+        raise _Reject("The result has no valid time.")
+    if timezone.is_naive(recorded_at):
+        recorded_at = timezone.make_aware(recorded_at, datetime.UTC)
+    if recorded_at > now + CLOCK_SKEW:
+        raise _Reject("The result is dated in the future; check the phone's clock.")
+    held = any(
+        a.started_at - CLOCK_SKEW <= recorded_at
+        and recorded_at <= min(a.expires_at, a.ended_at or a.expires_at) + CLOCK_SKEW
+        for a in assignments.get(list_id, [])
+    )
+    if not held:
+        raise _Reject("This walk list was not assigned to you when the result was recorded.")
+    person_id = entries.get((list_id, elector_id))
+    if person_id is None:
+        raise _Reject("That elector is not on this walk list.")
+    campaign = walk_list.campaign
+    outcome = str(event.get("outcome") or "")
+    if outcome not in campaign.outcomes:
+        raise _Reject(f"{outcome!r} is not an outcome in this campaign.")
+    intention = str(event.get("intention") or "")
+    if intention and intention not in campaign.intentions:
+        raise _Reject(f"{intention!r} is not a voting intention in this campaign.")
+    if intention and outcome != Outcome.SPOKE:
+        raise _Reject("A voting intention needs the outcome “Spoke to them”.")
+    strength = event.get("strength")
+    if strength in ("", None):
+        strength = None
+    else:
+        try:
+            strength = int(strength)
+        except (TypeError, ValueError) as exc:
+            raise _Reject("Support strength must be 1 to 5.") from exc
+        if not 1 <= strength <= 5:
+            raise _Reject("Support strength must be 1 to 5.")
+    poster = str(event.get("poster") or "")
+    if poster not in CanvassResult.Poster.values:
+        raise _Reject("Poster must be a window poster or a garden board.")
+    return CanvassResult(
+        id=result_id,
+        campaign_id=campaign.pk,
+        walk_list_id=list_id,
+        elector_id=elector_id,
+        person_id=person_id,
+        recorded_by=actor,
+        recorded_at=recorded_at,
+        received_at=now,
+        source=CanvassResult.Source.DOORSTEP,
+        outcome=outcome,
+        intention=intention,
+        strength=strength,
+        answers=_clean_answers(event.get("answers"), questions.get(campaign.pk, {})),
+        issues=str(event.get("issues") or "")[:300],
+        wants_postal_vote=bool(event.get("wants_postal_vote")),
+        wants_to_volunteer=bool(event.get("wants_to_volunteer")),
+        poster=poster,
+        note=str(event.get("note") or "")[:2000],
+        review_status=review,
+    )
+
+
+def needs_review(user) -> bool:
+    return CanvasserProfile.objects.filter(user=user, is_new=True).exists()
+
+
+def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
+    """Store a batch of doorstep results from a phone, each at most once.
+
+    Every event is checked (the list was assigned to `actor` when it was recorded, the elector
+    is on the list, the codes are the campaign's). Valid events are inserted in one transaction
+    with their client ids as primary keys, ignoring ids already stored, so the same batch sent
+    twice, or by two phones, yields one set. Invalid events are reported one by one.
+    """
+    if not isinstance(events, list):
+        raise ValidationError("Send a list of results.")
+    if len(events) > MAX_SYNC_BATCH:
+        raise ValidationError(f"Send at most {MAX_SYNC_BATCH} results at a time.")
+    events = [e for e in events if isinstance(e, dict)]
+    now = timezone.now()
+
+    def ints(key):
+        out = set()
+        for e in events:
+            try:
+                out.add(int(e.get(key)))
+            except (TypeError, ValueError):
+                continue
+        return out
+
+    list_ids, elector_ids = ints("walk_list"), ints("elector")
+    lists = {w.pk: w for w in WalkList.objects.filter(pk__in=list_ids).select_related("campaign")}
+    assignments: dict[int, list] = {}
+    for a in WalkListAssignment.objects.filter(walk_list__in=list_ids, user=actor):
+        assignments.setdefault(a.walk_list_id, []).append(a)
+    entries = {
+        (row["walk_list_id"], row["elector_id"]): row["elector__person_id"]
+        for row in WalkListEntry.objects.filter(
+            walk_list__in=list_ids, elector__in=elector_ids
+        ).values("walk_list_id", "elector_id", "elector__person_id")
+    }
+    questions: dict[int, dict] = {}
+    for question in SurveyQuestion.objects.filter(
+        campaign__in={w.campaign_id for w in lists.values()}
+    ):
+        questions.setdefault(question.campaign_id, {})[str(question.pk)] = question
+    review = CanvassResult.Review.PENDING if needs_review(actor) else CanvassResult.Review.ACCEPTED
+
+    built, rejected = [], []
+    for event in events:
+        try:
+            built.append(
+                _build_result(
+                    event,
+                    actor=actor,
+                    lists=lists,
+                    assignments=assignments,
+                    entries=entries,
+                    questions=questions,
+                    review=review,
+                    now=now,
+                )
+            )
+        except _Reject as exc:
+            rejected.append({"id": str(event.get("id", "")), "error": str(exc)})
+    # One result per id even inside a batch.
+    unique = {result.id: result for result in built}
+    with transaction.atomic():
+        stored = set(CanvassResult.objects.filter(pk__in=unique).values_list("pk", flat=True))
+        fresh = [r for pk, r in unique.items() if pk not in stored]
+        CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
+        if fresh:
+            audit_record(
+                actor=actor,
+                action="canvass.results.sync",
+                request=request,
+                details={
+                    "stored": len(fresh),
+                    "walk_lists": sorted({r.walk_list_id for r in fresh}),
+                },
+            )
+    return SyncOutcome(
+        accepted=[str(r.id) for r in fresh],
+        duplicates=[str(pk) for pk in unique if pk in stored],
+        rejected=rejected,
+    )
+
+
+# --- paper re-entry ----------------------------------------------------------------------------
+
+_FLAGS = {"PV": "wants_postal_vote", "VOL": "wants_to_volunteer"}
+_POSTERS = {"POSTER": CanvassResult.Poster.POSTER, "BOARD": CanvassResult.Poster.BOARD}
+_ENO_RE = re.compile(r"^(?:[A-Z]{1,4}-)?(\d+)(?:/(\d+))?$")
+
+
+def paper_results_enter(
+    *, actor, walk_list: WalkList, text: str, batch: uuid.UUID, on: datetime.date, request=None
+) -> int:
+    """Type paper walk-sheet results back in: one line per elector, e.g. "123/1 S LAB 4 PV".
+
+    All lines are stored or none: any bad line is reported with its line number. Ids are
+    derived from the form's batch id and the line, so submitting the same form twice stores
+    the lines once.
+    """
+    campaign = walk_list.campaign
+    entries = {
+        (row["elector__number"], row["elector__suffix"]): (
+            row["elector_id"],
+            row["elector__person_id"],
+        )
+        for row in WalkListEntry.objects.filter(walk_list=walk_list).values(
+            "elector_id", "elector__number", "elector__suffix", "elector__person_id"
+        )
+    }
+    recorded_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time(12, 0)))
+    errors, results = [], []
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        tokens = line.upper().replace(",", " ").split()
+        if not tokens:
+            continue
+        match = _ENO_RE.match(tokens[0])
+        if not match:
+            errors.append(f"Line {line_no}: start with the elector number, e.g. 123 or 123/1.")
+            continue
+        number, suffix = int(match.group(1)), int(match.group(2) or 0)
+        found = entries.get((number, suffix))
+        if found is None:
+            errors.append(f"Line {line_no}: elector {tokens[0]} is not on this walk list.")
+            continue
+        fields = {"outcome": "", "intention": "", "strength": None, "poster": ""}
+        flags = {}
+        for token in tokens[1:]:
+            if token in campaign.outcomes:
+                fields["outcome"] = token
+            elif token in campaign.intentions:
+                fields["intention"] = token
+            elif token.isdigit() and 1 <= int(token) <= 5:
+                fields["strength"] = int(token)
+            elif token in _FLAGS:
+                flags[_FLAGS[token]] = True
+            elif token in _POSTERS:
+                fields["poster"] = _POSTERS[token]
+            else:
+                errors.append(f"Line {line_no}: {token!r} is not a code on the sheet.")
+                break
+        else:
+            if fields["intention"] and not fields["outcome"]:
+                fields["outcome"] = Outcome.SPOKE
+            if not fields["outcome"]:
+                errors.append(f"Line {line_no}: give an outcome code, e.g. S or NI.")
+                continue
+            if fields["intention"] and fields["outcome"] != Outcome.SPOKE:
+                errors.append(f"Line {line_no}: a voting intention needs the outcome S.")
+                continue
+            results.append(
+                CanvassResult(
+                    id=uuid.uuid5(batch, str(line_no)),
+                    campaign=campaign,
+                    walk_list=walk_list,
+                    elector_id=found[0],
+                    person_id=found[1],
+                    recorded_by=actor,
+                    recorded_at=recorded_at,
+                    source=CanvassResult.Source.PAPER,
+                    **fields,
+                    **flags,
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+    if not results:
+        raise ValidationError("Type at least one line.")
+    with transaction.atomic():
+        stored = set(
+            CanvassResult.objects.filter(pk__in=[r.id for r in results]).values_list(
+                "pk", flat=True
+            )
+        )
+        fresh = [r for r in results if r.id not in stored]
+        CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
+        audit_record(
+            actor=actor,
+            action="canvass.results.paper_entry",
+            target=walk_list,
+            request=request,
+            details={"stored": len(fresh)},
+        )
+    return len(fresh)
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+def results_review(*, actor, results, accept: bool, request=None) -> int:
+    """Accept (they count) or reject (they never count) results waiting for review."""
+    status = CanvassResult.Review.ACCEPTED if accept else CanvassResult.Review.REJECTED
+    with transaction.atomic():
+        ids = list(
+            results.filter(review_status=CanvassResult.Review.PENDING).values_list("pk", flat=True)
+        )
+        changed = CanvassResult.objects.filter(pk__in=ids).update(
+            review_status=status, reviewed_by=actor, reviewed_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action=f"canvass.results.{'accept' if accept else 'reject'}",
+            request=request,
+            details={"count": changed, "ids": [str(i) for i in ids[:100]]},
+        )
+    return changed
+
+
+def canvasser_flag(*, actor, user, is_new: bool, request=None) -> CanvasserProfile:
+    """Mark a volunteer as new (their results wait for review) or trusted."""
+    with transaction.atomic():
+        profile, _ = CanvasserProfile.objects.get_or_create(user=user)
+        profile.is_new = is_new
+        profile.save(update_fields=["is_new", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="canvass.canvasser.flag",
+            target=user,
+            request=request,
+            details={"is_new": is_new},
+        )
+    return profile

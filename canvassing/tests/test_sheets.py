@@ -1,0 +1,78 @@
+import io
+import uuid
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from canvassing.models import CanvassResult
+from clp.models import AuditEntry
+from clp.roles import RoleCode
+
+pytestmark = pytest.mark.django_db
+
+
+def _electors(walk_list):
+    return [e.elector for e in walk_list.entries.select_related("elector").order_by("position")]
+
+
+def test_walk_sheet_pdf_lists_the_electors_in_walk_order_with_the_join_code(
+    client, users, make_walk_list
+):
+    walk_list = make_walk_list(doors=4, per_door=2, name="Pdf Lane")
+    client.force_login(users[RoleCode.AREA_ORGANISER])
+    response = client.get(reverse("canvassing:walk_sheet_pdf", args=[walk_list.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert walk_list.join_code in text
+    names = [f"{e.forenames} {e.surname}" for e in _electors(walk_list)]
+    for name in names:
+        assert name in text
+    addresses = [text.index(f"{n} Pdf Lane") for n in (1, 3, 4, 2)]
+    assert addresses == sorted(addresses)
+    assert AuditEntry.objects.filter(action="read:canvassing.walk_sheet_pdf").exists()
+
+
+def _enter(client, walk_list, lines, batch=None):
+    return client.post(
+        reverse("canvassing:paper_entry", args=[walk_list.pk]),
+        {"batch": str(batch or uuid.uuid4()), "on": "2027-04-10", "lines": lines},
+    )
+
+
+def test_paper_results_are_typed_in_by_elector_number(client, users, make_walk_list):
+    walk_list = make_walk_list(doors=2, per_door=2)
+    a, b, c, _ = _electors(walk_list)
+    client.force_login(users[RoleCode.ORGANISER])
+    batch = uuid.uuid4()
+    lines = f"{a.number} S LAB 4 PV\n{b.number} ni\n\nCA-{c.number} con 2"
+    response = _enter(client, walk_list, lines, batch)
+    assert response.status_code == 302
+    results = {r.elector_id: r for r in CanvassResult.objects.all()}
+    assert (results[a.pk].outcome, results[a.pk].intention, results[a.pk].strength) == (
+        "S",
+        "LAB",
+        4,
+    )
+    assert results[a.pk].wants_postal_vote and results[a.pk].source == "paper"
+    assert results[b.pk].outcome == "NI"
+    assert (results[c.pk].outcome, results[c.pk].intention) == ("S", "CON")
+    assert str(results[a.pk].recorded_at.date()) == "2027-04-10"
+    # Pressing submit again on the same form stores nothing more.
+    _enter(client, walk_list, lines, batch)
+    assert CanvassResult.objects.count() == 3
+
+
+def test_paper_entry_with_a_bad_line_saves_nothing_and_says_which_line(
+    client, users, make_walk_list
+):
+    walk_list = make_walk_list(doors=1, per_door=2)
+    a, _ = _electors(walk_list)
+    client.force_login(users[RoleCode.ORGANISER])
+    response = _enter(client, walk_list, f"{a.number} S LAB\n99999 NI\n{a.number} S XYZ")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Line 2: elector 99999 is not on this walk list." in page
+    assert "Line 3: &#x27;XYZ&#x27; is not a code on the sheet." in page
+    assert CanvassResult.objects.count() == 0

@@ -1,0 +1,116 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from canvassing.targeting import target_counts, target_electors
+from canvassing.tests.factories import ElectorFactory, ResultFactory, StreetFactory, household
+from clp.roles import RoleCode
+from members.models import Membership, PollingDistrict
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def electorate(campaign, castle_a):
+    """Six electors in Castle A at four doors, plus one in Riverside, with some history."""
+    street = StreetFactory(constituency=campaign.constituency, name="Target Road")
+    labour, tory = household(street, 1, size=2, pd=castle_a)
+    postal, member = household(street, 2, size=2, pd=castle_a)
+    (never,) = household(street, 3, pd=castle_a)
+    (refuser,) = household(street, 5, pd=castle_a)
+    riverside = household(street, 7, pd=PollingDistrict.objects.get(code="RA"))[0]
+    postal.is_postal_voter = True
+    postal.save()
+    Membership.objects.create(person=member.person, number="L1")
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    ResultFactory(campaign=campaign, elector=labour, intention="LAB", strength=5)
+    ResultFactory(campaign=campaign, elector=tory, intention="CON", strength=4)
+    ResultFactory(
+        campaign=campaign, elector=postal, intention="LAB", strength=2, recorded_at=long_ago
+    )
+    ResultFactory(campaign=campaign, elector=member, outcome="NI")
+    ResultFactory(campaign=campaign, elector=refuser, intention="LAB", review_status="pending")
+    return locals()
+
+
+def _names(electors):
+    return sorted(str(e) for e in electors)
+
+
+def _match(campaign, user, **filters):
+    return _names(target_electors(campaign=campaign, filters=filters, user=user))
+
+
+def test_target_filters_select_the_right_electors(campaign, users, electorate):
+    e = electorate
+    org = users[RoleCode.ORGANISER]
+    everyone_in_castle = _names(
+        [e[k] for k in ("labour", "tory", "postal", "member", "never", "refuser")]
+    )
+    assert _match(campaign, org, polling_districts=[e["castle_a"].pk]) == everyone_in_castle
+    assert _match(campaign, org, last_intentions=["LAB"]) == _names([e["labour"], e["postal"]])
+    assert _match(campaign, org, last_intentions=["LAB"], min_strength="4") == _names([e["labour"]])
+    assert _match(campaign, org, postal_voter="yes") == _names([e["postal"]])
+    assert _match(campaign, org, member="yes") == _names([e["member"]])
+    # A pending (unreviewed) result does not count as canvassed.
+    assert _match(campaign, org, never_canvassed=True) == _names(
+        [e["never"], e["refuser"], e["riverside"]]
+    )
+    since = (timezone.now() - datetime.timedelta(days=30)).date().isoformat()
+    assert e["postal"] in target_electors(
+        campaign=campaign, filters={"not_contacted_since": since}, user=org
+    )
+    assert e["labour"] not in target_electors(
+        campaign=campaign, filters={"not_contacted_since": since}, user=org
+    )
+
+
+def test_an_area_organiser_only_ever_counts_their_own_wards(campaign, users, electorate):
+    mine = target_electors(campaign=campaign, filters={}, user=users[RoleCode.AREA_ORGANISER])
+    assert electorate["riverside"] not in mine
+    assert target_counts(mine) == {"electors": 6, "households": 4}
+
+
+def test_do_not_canvass_and_off_register_are_never_targeted(campaign, users, castle_a):
+    street = StreetFactory(constituency=campaign.constituency, name="Quiet Lane")
+    (shy,) = household(street, 1, pd=castle_a)
+    shy.person.do_not_canvass = True
+    shy.person.save()
+    gone = ElectorFactory(on_register=False)
+    matched = target_electors(campaign=campaign, filters={}, user=users[RoleCode.ORGANISER])
+    assert shy not in matched and gone not in matched
+
+
+def test_preview_shows_the_count_as_filters_change(client, users, campaign, electorate):
+    client.force_login(users[RoleCode.ORGANISER])
+    response = client.get(
+        reverse("canvassing:target_preview", args=[campaign.pk]),
+        {"last_intentions": ["LAB"]},
+        headers={"HX-Request": "true"},
+    )
+    assert "<strong>2</strong> electors at <strong>2</strong> doors" in response.content.decode()
+
+
+def test_organiser_builds_a_target_and_cuts_walk_lists_from_the_pages(
+    client, users, campaign, electorate
+):
+    client.force_login(users[RoleCode.AREA_ORGANISER])
+    response = client.post(
+        reverse("canvassing:target_create", args=[campaign.pk]),
+        {"name": "Labour supporters", "last_intentions": ["LAB"]},
+    )
+    target = campaign.targets.get()
+    assert response.url == reverse("canvassing:target_detail", args=[target.pk])
+    page = client.get(response.url).content.decode()
+    assert "<strong>2</strong> electors" in page
+    client.post(
+        reverse("canvassing:walk_lists_cut", args=[target.pk]),
+        {"polling_district": electorate["castle_a"].pk, "size": 50},
+    )
+    (walk_list,) = target.walk_lists.all()
+    assert {e.elector for e in walk_list.entries.all()} == {
+        electorate["labour"],
+        electorate["postal"],
+    }

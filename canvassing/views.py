@@ -1,0 +1,573 @@
+import datetime
+import json
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from canvassing import selectors, services
+from canvassing.forms import (
+    AssignForm,
+    CampaignForm,
+    CutForm,
+    FlagForm,
+    JoinForm,
+    PaperEntryForm,
+    QuestionForm,
+    TargetForm,
+)
+from canvassing.models import CanvassResult, Outcome, WalkList
+from canvassing.progress import campaign_progress
+from canvassing.targeting import target_counts, target_electors
+from clp.access import role_required
+from clp.audit import audit_bulk_read
+from clp.roles import RoleCode
+
+ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+RECENT_DAYS = 14
+
+
+# --- targeting (organisers) --------------------------------------------------------------------
+
+
+@role_required(*ORGANISING)
+def campaign_list(request):
+    campaigns = selectors.campaigns_for_user(request.user).select_related("constituency")
+    return render(
+        request,
+        "canvassing/campaign_list.html",
+        {"campaigns": campaigns, "form": CampaignForm(user=request.user)},
+    )
+
+
+@require_POST
+@role_required(*ORGANISING)
+def campaign_create(request):
+    form = CampaignForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error("name", exc)
+        else:
+            messages.success(request, f"Campaign “{campaign}” created.")
+            return redirect("canvassing:campaign_detail", pk=campaign.pk)
+    campaigns = selectors.campaigns_for_user(request.user)
+    return render(
+        request, "canvassing/campaign_list.html", {"campaigns": campaigns, "form": form}, status=400
+    )
+
+
+def _campaign_page(request, campaign, *, question_form=None, target_form=None, status=200):
+    walk_lists = selectors.walk_list_progress(
+        selectors.walk_lists_organised_by(request.user).filter(campaign=campaign)
+    ).select_related("polling_district", "checked_out_to")
+    return render(
+        request,
+        "canvassing/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "questions": campaign.questions.all(),
+            "targets": campaign.targets.all(),
+            "walk_lists": walk_lists,
+            "question_form": question_form or QuestionForm(),
+            "target_form": target_form or TargetForm(user=request.user, campaign=campaign),
+            "progress": campaign_progress(campaign, user=request.user, recent_days=RECENT_DAYS),
+            "recent_days": RECENT_DAYS,
+            "recently": timezone.now() - datetime.timedelta(days=RECENT_DAYS),
+        },
+        status=status,
+    )
+
+
+@role_required(*ORGANISING)
+def campaign_detail(request, pk):
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    return _campaign_page(request, campaign)
+
+
+@require_POST
+@role_required(*ORGANISING)
+def question_add(request, pk):
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_add(
+                actor=request.user, campaign=campaign, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error("options", exc)
+        else:
+            messages.success(request, "Question added.")
+            return redirect("canvassing:campaign_detail", pk=campaign.pk)
+    return _campaign_page(request, campaign, question_form=form, status=400)
+
+
+@role_required(*ORGANISING)
+def target_preview(request, pk):
+    """The count a target would reach, for the form's live preview (htmx) — counts only."""
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    form = TargetForm(request.GET or None, user=request.user, campaign=campaign)
+    counts = None
+    if form.is_bound:
+        form.fields["name"].required = False
+        if form.is_valid():
+            counts = target_counts(
+                target_electors(
+                    campaign=campaign,
+                    filters=form.filters(),
+                    user=request.user,
+                    segment=form.cleaned_data.get("segment"),
+                )
+            )
+    return render(request, "canvassing/_target_count.html", {"counts": counts, "form": form})
+
+
+@require_POST
+@role_required(*ORGANISING)
+def target_create(request, pk):
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    form = TargetForm(request.POST, user=request.user, campaign=campaign)
+    if form.is_valid():
+        target = services.target_create(
+            actor=request.user,
+            campaign=campaign,
+            name=form.cleaned_data["name"],
+            filters=form.filters(),
+            segment=form.cleaned_data.get("segment"),
+            request=request,
+        )
+        return redirect("canvassing:target_detail", pk=target.pk)
+    return _campaign_page(request, campaign, target_form=form, status=400)
+
+
+def _target_page(request, target, form=None, status=200):
+    counts = target_counts(
+        target_electors(
+            campaign=target.campaign,
+            filters=target.filters,
+            user=request.user,
+            segment=target.segment,
+        )
+    )
+    return render(
+        request,
+        "canvassing/target_detail.html",
+        {
+            "target": target,
+            "counts": counts,
+            "form": form or CutForm(user=request.user, target=target),
+            "walk_lists": selectors.walk_list_progress(
+                selectors.walk_lists_organised_by(request.user).filter(target=target)
+            ).select_related("polling_district", "checked_out_to"),
+        },
+        status=status,
+    )
+
+
+@role_required(*ORGANISING)
+def target_detail(request, pk):
+    return _target_page(request, selectors.get_target_for_user(request.user, pk))
+
+
+@require_POST
+@role_required(*ORGANISING)
+def walk_lists_cut(request, pk):
+    target = selectors.get_target_for_user(request.user, pk)
+    form = CutForm(request.POST, user=request.user, target=target)
+    if form.is_valid():
+        created = services.walk_lists_cut(
+            actor=request.user,
+            target=target,
+            polling_district=form.cleaned_data["polling_district"],
+            streets=list(form.cleaned_data["streets"]),
+            size=form.cleaned_data["size"],
+            request=request,
+        )
+        if created:
+            messages.success(request, f"Cut {len(created)} walk list(s).")
+        else:
+            messages.warning(
+                request,
+                "Nobody left to put on a list there: every matching elector is already on one.",
+            )
+        return redirect("canvassing:target_detail", pk=target.pk)
+    return _target_page(request, target, form, status=400)
+
+
+def _qr_svg(request, walk_list) -> str:
+    url = request.build_absolute_uri(reverse("canvassing:join_code", args=[walk_list.join_code]))
+    return segno.make(url, error="m").svg_inline(scale=3, omitsize=False)
+
+
+@role_required(*ORGANISING)
+def walk_list_detail(request, pk):
+    walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
+    walk_list = selectors.walk_list_progress(
+        WalkList.objects.filter(pk=walk_list.pk)
+    ).select_related("campaign", "polling_district", "checked_out_to")[0]
+    entries = list(selectors.walk_list_entries(walk_list))
+    audit_bulk_read(
+        actor=request.user,
+        what="canvassing.walk_list",
+        count=len(entries),
+        why="organiser viewed a walk list",
+        request=request,
+        details={"walk_list": walk_list.pk},
+    )
+    return render(
+        request,
+        "canvassing/walk_list_detail.html",
+        {
+            "walk_list": walk_list,
+            "households": _households(entries),
+            "assignments": walk_list.assignments.select_related("user")[:10],
+            "assign_form": AssignForm(walk_list=walk_list),
+            "qr_svg": _qr_svg(request, walk_list),
+        },
+    )
+
+
+@require_POST
+@role_required(*ORGANISING)
+def walk_list_assign(request, pk):
+    walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
+    form = AssignForm(request.POST, walk_list=walk_list)
+    if form.is_valid():
+        try:
+            services.walk_list_checkout(
+                actor=request.user,
+                walk_list=walk_list,
+                holder=form.cleaned_data["canvasser"],
+                team=list(form.cleaned_data["team"]),
+                hours=form.cleaned_data["hours"],
+                request=request,
+            )
+        except services.WalkListTaken:
+            messages.error(
+                request,
+                "This list is checked out to someone else. Take it back first, or wait for the "
+                "lease to end.",
+            )
+        else:
+            messages.success(request, f"{walk_list} handed to {form.cleaned_data['canvasser']}.")
+    else:
+        messages.error(request, "Choose a canvasser from the list.")
+    return redirect("canvassing:walk_list_detail", pk=walk_list.pk)
+
+
+@require_POST
+@role_required(*ORGANISING)
+def walk_list_take_back(request, pk):
+    walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
+    services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
+    messages.success(request, f"{walk_list} is back with you and can be handed out again.")
+    return redirect("canvassing:walk_list_detail", pk=walk_list.pk)
+
+
+@role_required(*ORGANISING)
+def walk_sheet_pdf(request, pk):
+    from weasyprint import HTML
+
+    walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
+    entries = list(selectors.walk_list_entries(walk_list))
+    audit_bulk_read(
+        actor=request.user,
+        what="canvassing.walk_sheet_pdf",
+        count=len(entries),
+        why="printed walk sheet",
+        request=request,
+        details={"walk_list": walk_list.pk},
+    )
+    html = render_to_string(
+        "canvassing/walk_sheet.html",
+        {
+            "walk_list": walk_list,
+            "campaign": walk_list.campaign,
+            "households": _households(entries),
+            "qr_svg": _qr_svg(request, walk_list),
+            "outcomes": walk_list.campaign.outcome_choices(),
+            "intentions": walk_list.campaign.intention_choices(),
+            "printed": timezone.localtime(),
+            "columns": len(walk_list.campaign.outcomes) + len(walk_list.campaign.intentions) + 5,
+        },
+    )
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="walk-sheet-{walk_list.join_code}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ORGANISING)
+def paper_entry(request, pk):
+    walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
+    form = PaperEntryForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                stored = services.paper_results_enter(
+                    actor=request.user,
+                    walk_list=walk_list,
+                    text=form.cleaned_data["lines"],
+                    batch=form.cleaned_data["batch"],
+                    on=form.cleaned_data["on"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("lines", message)
+            else:
+                messages.success(request, f"{stored} result(s) saved from the paper sheet.")
+                return redirect("canvassing:paper_entry", pk=walk_list.pk)
+        status = 400
+    return render(
+        request,
+        "canvassing/paper_entry.html",
+        {
+            "walk_list": walk_list,
+            "form": form,
+            "outcomes": walk_list.campaign.outcome_choices(),
+            "intentions": walk_list.campaign.intention_choices(),
+        },
+        status=status,
+    )
+
+
+@role_required(*ORGANISING)
+def review_queue(request):
+    pending = (
+        selectors.pending_results_for_user(request.user)
+        .select_related("elector", "recorded_by", "walk_list", "campaign")
+        .order_by("recorded_by__email", "recorded_at")[:500]
+    )
+    return render(
+        request,
+        "canvassing/review_queue.html",
+        {"pending": pending, "flag_form": FlagForm(user=request.user)},
+    )
+
+
+@require_POST
+@role_required(*ORGANISING)
+def review_decide(request):
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "reject"):
+        messages.error(request, "Choose accept or reject.")
+        return redirect("canvassing:review_queue")
+    ids = request.POST.getlist("result")
+    results = selectors.pending_results_for_user(request.user).filter(pk__in=ids)
+    changed = services.results_review(
+        actor=request.user, results=results, accept=decision == "accept", request=request
+    )
+    messages.success(request, f"{changed} result(s) {decision}ed.")
+    return redirect("canvassing:review_queue")
+
+
+@require_POST
+@role_required(*ORGANISING)
+def canvasser_flag(request):
+    form = FlagForm(request.POST, user=request.user)
+    if form.is_valid():
+        services.canvasser_flag(
+            actor=request.user,
+            user=form.cleaned_data["user"],
+            is_new=form.cleaned_data["is_new"],
+            request=request,
+        )
+        state = "new (results reviewed)" if form.cleaned_data["is_new"] else "trusted"
+        messages.success(request, f"{form.cleaned_data['user']} is now {state}.")
+    else:
+        messages.error(request, "Choose a volunteer.")
+    return redirect("canvassing:review_queue")
+
+
+# --- doorstep (canvassers) ---------------------------------------------------------------------
+
+
+@role_required(RoleCode.CANVASSER)
+def my_walk_lists(request):
+    walk_lists = selectors.walk_list_progress(
+        selectors.walk_lists_for_user(request.user)
+    ).select_related("campaign", "polling_district")
+    return render(
+        request,
+        "canvassing/my_walk_lists.html",
+        {"walk_lists": walk_lists, "join_form": JoinForm()},
+    )
+
+
+def _join(request, code):
+    try:
+        walk_list = services.walk_list_join(actor=request.user, code=code, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("canvassing:my_walk_lists")
+    except services.WalkListTaken:
+        messages.error(
+            request, "Someone else has that walk list at the moment. Ask your organiser."
+        )
+        return redirect("canvassing:my_walk_lists")
+    return redirect("canvassing:doorstep", pk=walk_list.pk)
+
+
+@require_POST
+@role_required(RoleCode.CANVASSER)
+def join(request):
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Type the code printed on the walk sheet.")
+        return redirect("canvassing:my_walk_lists")
+    return _join(request, form.cleaned_data["code"])
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(RoleCode.CANVASSER)
+def join_code(request, code):
+    """Where the QR code on the sheet points: confirm, then take the list."""
+    if request.method == "POST":
+        return _join(request, code)
+    return render(request, "canvassing/join_confirm.html", {"code": code})
+
+
+@require_POST
+@role_required(RoleCode.CANVASSER)
+def walk_list_return(request, pk):
+    walk_list = selectors.get_walk_list_for_user(request.user, pk)
+    if walk_list.checked_out_to_id != request.user.pk:
+        messages.error(request, "Only the board runner can hand this list back.")
+        return redirect("canvassing:doorstep", pk=walk_list.pk)
+    services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
+    messages.success(request, f"Thank you. {walk_list} has been handed back.")
+    return redirect("canvassing:my_walk_lists")
+
+
+def age_band(elector, today) -> str:
+    if elector.date_of_birth:
+        born = elector.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        for upper, label in ((24, "18–24"), (34, "25–34"), (49, "35–49"), (64, "50–64")):
+            if age <= upper:
+                return label if age >= 18 else "under 18"
+        return "65+"
+    if elector.attainer_date:
+        return "18 soon" if elector.attainer_date > today else "18–24"
+    return ""
+
+
+def _households(entries) -> list[dict]:
+    """Group walk-list entries (already in walk order) into households."""
+    today = timezone.localdate()
+    households: list[dict] = []
+    index: dict = {}
+    for entry in entries:
+        elector = entry.elector
+        prop = elector.property
+        key = elector.property_id or f"e{elector.pk}"
+        household = index.get(key)
+        if household is None:
+            household = {
+                "key": key,
+                "address": ", ".join(prop.address_lines) if prop else "Address not known",
+                "postcode": prop.postcode if prop else "",
+                "electors": [],
+                "last_visit": None,
+            }
+            index[key] = household
+            households.append(household)
+        membership = getattr(elector.person, "membership", None)
+        household["electors"].append(
+            {
+                "id": elector.pk,
+                "number": elector.number
+                if not elector.suffix
+                else f"{elector.number}/{elector.suffix}",
+                "name": f"{elector.forenames} {elector.surname}".strip(),
+                "age": age_band(elector, today),
+                "last_intention": entry.last_intention or "",
+                "postal": elector.is_postal_voter,
+                "proxy": elector.is_proxy_voter,
+                "member": bool(membership and membership.status in ("member", "arrears")),
+                "done_outcome": entry.done_outcome or "",
+                "done_intention": entry.done_intention or "",
+            }
+        )
+        if entry.last_visit and (
+            household["last_visit"] is None or entry.last_visit > household["last_visit"]
+        ):
+            household["last_visit"] = entry.last_visit
+    return households
+
+
+@role_required(RoleCode.CANVASSER)
+def doorstep(request, pk):
+    """The doorstep app: the whole list, script and questions in one light page that the
+    phone keeps for working offline."""
+    walk_list = selectors.get_walk_list_for_user(request.user, pk)
+    campaign = walk_list.campaign
+    households = _households(selectors.walk_list_entries(walk_list))
+    elector_count = sum(len(h["electors"]) for h in households)
+    audit_bulk_read(
+        actor=request.user,
+        what="canvassing.doorstep",
+        count=elector_count,
+        why="canvasser opened their walk list",
+        request=request,
+        details={"walk_list": walk_list.pk},
+    )
+    response = render(
+        request,
+        "canvassing/doorstep.html",
+        {
+            "walk_list": walk_list,
+            "campaign": campaign,
+            "questions": list(campaign.questions.all()),
+            "households": households,
+            "elector_count": elector_count,
+            "outcomes": campaign.outcome_choices(),
+            "intentions": campaign.intention_choices(),
+            "not_in": Outcome.NOT_IN,
+            "spoke": Outcome.SPOKE,
+            "recently": timezone.now() - datetime.timedelta(days=RECENT_DAYS),
+            "posters": [("", "None"), *[c for c in CanvassResult.Poster.choices if c[0]]],
+        },
+    )
+    # The page holds names: phones keep it only in the app's own offline cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@role_required(RoleCode.CANVASSER)
+def sync(request):
+    """Store a batch of results from a phone. Safe to send twice."""
+    try:
+        payload = json.loads(request.body or b"{}")
+        events = payload.get("results") if isinstance(payload, dict) else None
+        outcome = services.results_sync(actor=request.user, events=events, request=request)
+    except (ValueError, ValidationError) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else "Not valid JSON."
+        return JsonResponse({"error": message}, status=400)
+    return JsonResponse(outcome.as_dict())
+
+
+@require_GET
+@never_cache
+def service_worker(request):
+    """The offline worker, served under /canvassing/ so it may look after the doorstep pages."""
+    path = settings.BASE_DIR / "static" / "canvassing" / "sw.js"
+    response = HttpResponse(path.read_text(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = reverse("canvassing:my_walk_lists")
+    return response
