@@ -1,13 +1,9 @@
 """One contact history per person, newest first, gathered from every app.
 
-Apps register a provider at start-up (in their AppConfig.ready or a module it imports):
-
-    from members.timeline import TimelineEvent, register_provider
-
-    def canvass_events(person) -> list[TimelineEvent]: ...
-    register_provider("canvassing", canvass_events)
-
-A provider returns the events it holds about `person`; members shows them on the person page.
+An app provides its events by defining `person_events(person)` in `<app>/timeline.py` (found
+the way the admin finds admin.py), or by calling `register_provider(name, function)`. A provider
+returns TimelineEvent objects, or dicts with `at`, `kind`, `summary` and optionally `detail` /
+`by`; members shows them, newest first, on the person page.
 """
 
 import datetime
@@ -33,8 +29,36 @@ def register_provider(name: str, provider: Callable) -> None:
     _providers[name] = provider
 
 
+_discovered = False
+
+
+def _discover() -> None:
+    global _discovered
+    if _discovered:
+        return
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    for config in apps.get_app_configs():
+        if config.name == "members" or config.name in _providers:
+            continue
+        try:
+            _providers[config.name] = import_string(f"{config.name}.timeline.person_events")
+        except ImportError:
+            continue
+    _discovered = True
+
+
 def providers() -> dict[str, Callable]:
+    _discover()
     return dict(_providers)
+
+
+def _as_event(item, source: str) -> TimelineEvent:
+    if isinstance(item, TimelineEvent):
+        return item if item.source else TimelineEvent(**{**item.__dict__, "source": source})
+    detail = item.get("detail") or (f"by {item['by']}" if item.get("by") else "")
+    return TimelineEvent(item["at"], item.get("kind", source), item["summary"], detail, source)
 
 
 def _aware(value) -> datetime.datetime:
@@ -45,11 +69,8 @@ def _aware(value) -> datetime.datetime:
 
 def events_for(person, *, limit: int = 200) -> list[TimelineEvent]:
     events = []
-    for name, provider in _providers.items():
-        for event in provider(person):
-            events.append(
-                event if event.source else TimelineEvent(**{**event.__dict__, "source": name})
-            )
+    for name, provider in providers().items():
+        events.extend(_as_event(item, name) for item in provider(person))
     events.sort(key=lambda e: _aware(e.when), reverse=True)
     return events[:limit]
 
