@@ -743,6 +743,9 @@ def member_match(*, actor, membership, request=None) -> str:
         if e.pk not in rejected and not hasattr(e.person, "membership")
     ]
     confident = [s for s in scored if s[0] >= CONFIDENT]
+    if len(confident) > 1:  # prefer the one whose address line also matches, if only one does
+        best = max(s[0] for s in confident)
+        confident = [s for s in confident if s[0] == best]
     if len(confident) == 1:
         person_merge(actor=actor, source=person, target=confident[0][2].person, request=request)
         return "linked"
