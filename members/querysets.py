@@ -3,6 +3,8 @@
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+ADDRESS_MATCH_LIMIT = 2000
+
 
 def _search_terms(text: str) -> list[str]:
     return [t for t in text.replace(",", " ").split() if t][:5]
@@ -42,11 +44,23 @@ class ElectorQuerySet(QuerySet):
             if suffix is not None:
                 found &= Q(suffix=suffix)
             return self.filter(found)
+        from members.models import Property
+
         for term in _search_terms(text):
+            # Addresses first, as a list of ids: each arm of the OR below can then use its own
+            # index (trigram on names, the property foreign key), instead of a join per row.
+            addresses = list(
+                Property.objects.filter(address_key__icontains=term.upper()).values_list(
+                    "pk", flat=True
+                )[: ADDRESS_MATCH_LIMIT + 1]
+            )
+            at_address = (
+                Q(property__address_key__icontains=term.upper())
+                if len(addresses) > ADDRESS_MATCH_LIMIT
+                else Q(property_id__in=addresses)
+            )
             self = self.filter(
-                Q(surname__icontains=term)
-                | Q(forenames__icontains=term)
-                | Q(property__address_key__icontains=term.upper())
+                Q(surname__icontains=term) | Q(forenames__icontains=term) | at_address
             )
         return self
 

@@ -298,3 +298,72 @@ def test_dry_run_writes_nothing_but_reports(geography):
     report = _import(geography, csv_bytes(XPRESS14, small_register()), dry_run=True)
     assert report["electors_added"] == 6 and report["dry_run"]
     assert Elector.objects.count() == 0 and RegisterEdition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_bedford_style_register(geography):
+    header = [
+        "PDCode",
+        "RollNo",
+        "ElectorTitle",
+        "ElectorSurname",
+        "ElectorForename",
+        "ElectorMiddleName",
+        "AttainersDOB",
+        "FranchiseMarker",
+        "RegisteredAddress1",
+        "RegisteredAddress2",
+        "RegisteredAddress3",
+        "RegisteredAddress4",
+        "RegisteredAddress5",
+        "RegisteredAddress6",
+        "PostCode",
+    ]
+    row = [
+        "MA",
+        "7",
+        "Mr",
+        "Hughes",
+        "Owen",
+        "",
+        "",
+        "K",
+        "Flat 3",
+        "12 Mill Street",
+        "Millfield",
+        "",
+        "",
+        "",
+        "nb4 1mf",
+    ]
+    report = _import(geography, csv_bytes(header, [row]))
+    assert report["layout"] == "Bedford-style register (pd export)"
+    owen = Elector.objects.get()
+    assert (owen.title, owen.markers, owen.property.postcode) == ("Mr", "K", "NB4 1MF")
+    assert (owen.property.flat, owen.property.house_number) == ("3", 12)
+
+
+@pytest.mark.django_db
+def test_other_electors_without_address_come_at_the_end_of_a_district(geography):
+    rows = small_register(count=2) + [
+        xpress14_row("CA", 3, "Anonymous", "", [], postcode="", markers="N"),
+    ]
+    report = _import(geography, csv_bytes(XPRESS14, rows))
+    assert report["electors_added"] == 3
+    assert Elector.objects.get(number=3).property is None
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_search_uses_the_trigram_index_on_postgres(geography):
+    from django.db import connection
+
+    _import(geography, csv_bytes(XPRESS14, small_register()))
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        query = str(Elector.objects.matching("mit").only("id").query)
+        sql, params = Elector.objects.matching("mit").only("id").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "members_elector_surname_trgm" in plan, (query, plan)
