@@ -119,11 +119,13 @@ def _fill(table: Table, raw_rows) -> Table:
     header = None
     header_key = None
     pending_short = None
+    title_lines: list[int] = []
     errors = []
     try:
         for index, raw in enumerate(raw_rows, start=1):
             if header is None:
-                if not any(c.strip() for c in raw):
+                # Title lines ("Monthly Additions …", "Ref: …") before the header hold one cell.
+                if sum(1 for c in raw if c.strip()) < 2:
                     continue
                 header = [clean_cell(c) for c in raw]
                 while header and not header[-1]:
@@ -133,6 +135,9 @@ def _fill(table: Table, raw_rows) -> Table:
                 width = len(header)
                 continue
             if not raw or not "".join(raw).strip():
+                continue
+            if len(raw) == 1 and width > 2:
+                title_lines.append(index)  # a title line inside the body, unless it is last
                 continue
             if len(raw) != width:
                 if len(raw) > width and not any(c.strip() for c in raw[width:]):
@@ -162,8 +167,11 @@ def _fill(table: Table, raw_rows) -> Table:
         raise FileProblem(f"The file could not be read as CSV: {exc}.") from exc
     if header is None:
         raise FileProblem("The file is empty. Nothing was imported.")
+    last_row = table.rows[-1][0] if table.rows else 0
+    if title_lines and title_lines[-1] > last_row and pending_short is None:
+        pending_short = (title_lines[-1], 1)  # a one-cell last row: the file was cut short
     if pending_short is not None:
-        last = pending_short[0] >= (table.rows[-1][0] if table.rows else 0)
+        last = pending_short[0] >= last_row
         errors.append(_short_row_message(*pending_short, width, last=last))
     if errors:
         raise FileProblem(errors)

@@ -153,6 +153,25 @@ LAYOUTS = [
         ("electornumber", "electorcreatedmonth", "electordeletedmonth"),
     ),
     Layout(
+        "Idox/Halarose monthly update (pp50)",
+        "update",
+        {
+            "change": "status",
+            "pd": "pd",
+            "number": "eno",
+            "suffix": "suffix",
+            "title": "title",
+            "forenames": "firstname",
+            "surname": "surname",
+            "dob": "dateofattainment",
+            "markers": "franchiseflag",
+            "postcode": "postcode",
+            "uprn": "uprn",
+            **_addresses("address", 9),
+        },
+        ("pd", "eno", "surname", "registercode"),
+    ),
+    Layout(
         "Bedford-style monthly update",
         "update",
         {

@@ -150,3 +150,48 @@ def test_amending_a_number_not_on_the_register_is_refused_and_nothing_is_written
 def test_update_before_any_register_is_refused(geography):
     with pytest.raises(FileProblem, match="full register"):
         _apply(geography, [update_row("CA-1", "A", "B", created="2026-12")])
+
+
+@pytest.mark.django_db
+def test_idox_update_with_title_lines_and_flag_signs(register):
+    header = [
+        "PD",
+        "ENO",
+        "Status",
+        "Title",
+        "First Name",
+        "Initials",
+        "Surname",
+        "Suffix",
+        "Date Of Attainment",
+        "Franchise Flag",
+        *[f"Address {i}" for i in range(1, 10)],
+        "Postcode",
+        "Register Code",
+        "Clerical Error",
+        "Opt Out Flag",
+    ]
+    address = ["5 Castle Street", "Northbridge", "", "", "", "", "", "", ""]
+    lines = [
+        ["Monthly Additions and Deletions, December 2026"],
+        ["Ref: NB/2026/12"],
+        header,
+        ["CA", "30", "+", "Ms", "Lena", "L", "Berg", "0", "", "", *address, "NB1 2AB", "", "", ""],
+        ["Ref: page 2"],
+        ["CA", "2", "-", "", "Mary", "M", "Smith", "0", "", "", *address, "NB1 2AB", "", "", ""],
+    ]
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows(lines)
+    report = register_update_import(
+        actor=None,
+        constituency=register["constituency"],
+        data=out.getvalue().encode(),
+        filename="idox.csv",
+        published_on=datetime.date(2027, 1, 1),
+    )
+    assert report["layout"] == "Idox/Halarose monthly update (pp50)"
+    assert (report["added"], report["deleted"]) == (1, 1)
+    assert not Elector.objects.get(number=2).on_register
