@@ -1132,15 +1132,13 @@ def import_batch_run(*, job_id: int) -> None:
     if batch.kind == "register" and batch.published_on is None:
         kwargs["published_on"] = timezone.localdate()
 
-    def progress(done, total, message):
-        # Written outside the import's transaction would need a second connection; the
-        # message is kept for the job page once the import commits.
-        pass
-
+    progress, close_progress = _progress_reporter(job.pk)
     job_progress(job, done=0, total=100, message="Reading and checking the file.")
     try:
         with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job.pk)
+            # Lock the batch, not the job: the job row takes progress from another connection.
+            ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            locked = Job.objects.get(pk=job.pk)
             if locked.is_finished:
                 return
             report = importer(
@@ -1170,6 +1168,31 @@ def import_batch_run(*, job_id: int) -> None:
             "manager can find the details in the worker's log.",
         )
         raise
+    finally:
+        close_progress()
+
+
+def _progress_reporter(job_id: int):
+    """Progress for the job page while the import's own transaction is still open.
+
+    On Postgres a second, autocommitting connection writes the job's progress so the page can
+    show it; elsewhere (SQLite has one writer at a time) the bar moves when the import ends.
+    """
+    from django.db import connections
+
+    if connections["default"].vendor != "postgresql":
+        return (lambda done, total, message: None), (lambda: None)
+    side = connections.create_connection("default")
+
+    def report(done: int, total: int, message: str) -> None:
+        with side.cursor() as cursor:
+            cursor.execute(
+                "UPDATE clp_job SET progress_done = %s, progress_total = %s, message = %s "
+                "WHERE id = %s",
+                [done, total, message[:500], job_id],
+            )
+
+    return report, side.close
 
 
 def import_summary(kind: str, report: dict) -> str:
