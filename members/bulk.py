@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.utils import timezone
 
-from members.importers.records import RegisterRecord, address_key, walk_order
+from members.importers.records import RegisterRecord, address_key, street_and_town, walk_order
 
 ELECTOR_STAGE = [
     ("row_no", "integer"),
@@ -40,21 +40,28 @@ PROPERTY_STAGE = [
     ("house_number", "integer"),
     ("house_suffix", "text"),
     ("flat", "text"),
+    ("street", "text"),
+    ("town", "text"),
 ]
 
 PROPERTY_UPSERT = """
             INSERT INTO members_property (constituency_id, polling_district_id, street_id,
                 address_key, address_lines, postcode, uprn, house_number, house_suffix, flat,
                 created_at, updated_at)
-            SELECT %s, pd_id, NULL, address_key, address_lines{jsonb}, postcode, uprn,
+            SELECT %s, pd_id, st.id, address_key, address_lines{jsonb}, postcode, uprn,
                 house_number, house_suffix, flat, %s, %s
-            FROM stg_property WHERE true
+            FROM stg_property
+            LEFT JOIN members_street st ON st.constituency_id = %s
+                AND st.name = stg_property.street AND st.town = stg_property.town
+            WHERE true
             ON CONFLICT (constituency_id, address_key) DO UPDATE SET
                 polling_district_id = excluded.polling_district_id,
+                street_id = COALESCE(members_property.street_id, excluded.street_id),
                 uprn = CASE WHEN excluded.uprn <> '' THEN excluded.uprn
                             ELSE members_property.uprn END,
                 updated_at = excluded.updated_at
             WHERE members_property.polling_district_id IS DISTINCT FROM excluded.polling_district_id
+               OR (members_property.street_id IS NULL AND excluded.street_id IS NOT NULL)
                OR (excluded.uprn <> '' AND members_property.uprn <> excluded.uprn)
             """
 
@@ -114,6 +121,7 @@ def load_register(
         key = address_key(r.address_lines, r.postcode) if (r.address_lines or r.postcode) else ""
         if key and key not in properties:
             number, house_suffix, flat = walk_order(r.address_lines)
+            street, town = street_and_town(r.address_lines)
             properties[key] = (
                 key,
                 pd_ids[r.pd_code],
@@ -123,6 +131,8 @@ def load_register(
                 number,
                 house_suffix[:10],
                 flat[:50],
+                street,
+                town,
             )
         elector_rows.append(
             (
@@ -145,6 +155,10 @@ def load_register(
 
     result = {}
     with connection.cursor() as cursor:
+        if pg:
+            # Let the trigram (GIN) indexes take the new entries into their pending list and
+            # merge them once, instead of merging every 4 MB during the import.
+            cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")
         _stage(cursor, "stg_property", PROPERTY_STAGE, properties.values())
         _stage(cursor, "stg_elector", ELECTOR_STAGE, elector_rows)
         for col, typ in (
@@ -162,8 +176,16 @@ def load_register(
         cursor.execute("SELECT COUNT(*) FROM members_property WHERE constituency_id = %s", [c])
         properties_before = cursor.fetchone()[0]
         cursor.execute(
-            PROPERTY_UPSERT.replace("{jsonb}", jsonb),
+            """
+            INSERT INTO members_street (constituency_id, name, town, created_at, updated_at)
+            SELECT DISTINCT %s, street, town, %s, %s FROM stg_property WHERE street <> ''
+            ON CONFLICT (constituency_id, name, town) DO NOTHING
+            """,
             [c, now, now],
+        )
+        cursor.execute(
+            PROPERTY_UPSERT.replace("{jsonb}", jsonb),
+            [c, now, now, c],
         )
         cursor.execute("SELECT COUNT(*) FROM members_property WHERE constituency_id = %s", [c])
         result["properties_created"] = cursor.fetchone()[0] - properties_before

@@ -131,6 +131,25 @@ def walk_order(lines: list[str]) -> tuple[int | None, str, str]:
     return None, "", flat
 
 
+_STREET_RE = re.compile(r"^(?:FLAT|APARTMENT|APT|UNIT|ROOM)\s+[A-Z0-9/-]+,?\s*", re.IGNORECASE)
+_NUMBER_PREFIX_RE = re.compile(r"^\d+[A-Za-z]?(?:-\d+[A-Za-z]?)?,?\s+")
+
+
+def street_and_town(lines: list[str]) -> tuple[str, str]:
+    """("Mill Lane", "Northbridge") from ["Flat 2", "12 Mill Lane", "Northbridge"]."""
+    for index, raw in enumerate(lines[:3]):
+        line = _STREET_RE.sub("", raw).strip()
+        if not line:
+            continue
+        match = _NUMBER_PREFIX_RE.match(line)
+        if match:
+            street = line[match.end() :].strip()
+            if street and not street[0].isdigit():
+                town = lines[-1] if len(lines) > index + 1 else ""
+                return street[:200], town[:100]
+    return "", ""
+
+
 def uprn_clean(value: str) -> str:
     value = value.strip()
     if value.lower() in ("", "n/a", "0"):

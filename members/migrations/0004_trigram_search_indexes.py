@@ -7,7 +7,6 @@ INDEXES = [
     ("members_elector_surname_trgm", "members_elector", "surname"),
     ("members_elector_forenames_trgm", "members_elector", "forenames"),
     ("members_property_key_trgm", "members_property", "address_key"),
-    ("members_person_last_name_trgm", "members_person", "last_name"),
 ]
 
 

@@ -367,3 +367,19 @@ def test_search_uses_the_trigram_index_on_postgres(geography):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "members_elector_surname_trgm" in plan, (query, plan)
+
+
+@pytest.mark.django_db
+def test_properties_get_their_street_for_walk_lists(geography):
+    rows = [
+        xpress14_row("CA", 1, "Smith", "John", ["Flat 2", "12 Mill Lane", "Northbridge"]),
+        xpress14_row("CA", 2, "Jones", "Ann", ["14A Mill Lane", "Northbridge"]),
+        xpress14_row("CA", 3, "Khan", "Ali", ["Rose Cottage", "Northbridge"]),
+    ]
+    _import(geography, csv_bytes(XPRESS14, rows))
+    from members.models import Street
+
+    street = Street.objects.get()
+    assert (street.name, street.town) == ("Mill Lane", "Northbridge")
+    assert Property.objects.filter(street=street).count() == 2
+    assert Property.objects.get(address_lines__0="Rose Cottage").street is None
