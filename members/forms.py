@@ -38,7 +38,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args, kind: str, header: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "— not in this file —")] + [(h, h) for h in header]
-        for field, label in FIELDS["register" if kind == "update" else kind].items():
+        for field, label in FIELDS[kind].items():
             self.fields[f"map_{field}"] = forms.ChoiceField(
                 label=label, choices=choices, required=False
             )

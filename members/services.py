@@ -1090,7 +1090,7 @@ def import_batch_start(
     from members.tasks import import_run
 
     with transaction.atomic():
-        if mapping:
+        if mapping is not None:
             table = read_table(bytes(batch.content), filename=batch.filename)
             from_mapping(_layout_kind(batch.kind), table.header, mapping, "mapping")
             batch.mapping = mapping

@@ -95,7 +95,9 @@ def import_mapping(request, pk):
     if batch.status != ImportBatch.Status.NEEDS_MAPPING:
         return redirect("members:import_detail", pk=batch.pk)
     table = import_batch_preview(batch)
-    form = MappingForm(request.POST or None, kind=batch.kind, header=table.header)
+    form = MappingForm(
+        request.POST if request.method == "POST" else None, kind=batch.kind, header=table.header
+    )
     if request.method == "POST" and form.is_valid():
         try:
             import_batch_start(
@@ -278,6 +280,13 @@ def match_list(request):
         .select_related(
             "membership__person__property", "elector__polling_district", "elector__property"
         )[:100]
+    )
+    audit_bulk_read(
+        actor=request.user,
+        what="member_matches",
+        count=len(matches),
+        why="member match review",
+        request=request,
     )
     return render(request, "members/match_list.html", {"matches": matches})
 

@@ -52,6 +52,23 @@ FIELDS = {
         "phone_consent": "Phone consent",
     },
 }
+FIELDS["update"] = {
+    "change": "Change type (N/M/D or +/-/=)",
+    "created": "Created month",
+    "changed": "Changed month",
+    "deleted": "Deleted month",
+    **FIELDS["register"],
+}
+FIELDS["addresses"] = {
+    **{f"address{i}": f"Address line {i}" for i in range(1, 7)},
+    "postcode": "Postcode",
+    "uprn": "UPRN",
+    "pd": "Polling district code",
+    "station_id": "Polling station id",
+    "station_name": "Polling station name",
+    **{f"station_address{i}": f"Polling station address line {i}" for i in range(2, 7)},
+    "station_postcode": "Polling station postcode",
+}
 REQUIRED = {
     "register": [
         ("pd", "number", "surname"),
@@ -60,6 +77,12 @@ REQUIRED = {
         ("elector_number", "name"),
     ],
     "members": [("membership_number", "surname")],
+    "update": [
+        ("elector_number", "surname", "change"),
+        ("elector_number", "surname", "deleted"),
+        ("pd", "number", "surname", "change"),
+    ],
+    "addresses": [("address1", "pd"), ("address1", "station_id")],
 }
 
 

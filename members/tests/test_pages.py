@@ -187,3 +187,23 @@ def test_erased_and_merged_people_are_not_listed_or_shown(register, client_for):
         reverse("members:person_detail", args=[person.pk])
     )
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["update", "addresses", "members"])
+def test_mapping_screen_offers_the_fields_of_each_kind(register, client_for, kind):
+    client = client_for(RoleCode.ORGANISER)
+    upload = SimpleUploadedFile("odd.csv", csv_bytes(["Col A", "Col B"], [["1", "2"]]))
+    response = client.post(reverse("members:import_upload"), {"kind": kind, "file": upload})
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and b"Col A" in page.content
+    response = client.post(response["Location"], {})
+    assert response.status_code == 400 and b"needs columns for" in response.content
+
+
+@pytest.mark.django_db
+def test_match_review_page_is_a_logged_bulk_read(register, client_for, users):
+    client_for(RoleCode.ORGANISER).get(reverse("members:match_list"))
+    assert AuditEntry.objects.filter(
+        action="read:member_matches", actor=users[RoleCode.ORGANISER]
+    ).exists()
