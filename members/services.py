@@ -149,6 +149,21 @@ def register_import(
     People erased on request are not re-added (their hashed name and postcode are
     suppressed). With `dry_run`, everything is checked and counted, then rolled back.
     """
+    newer = (
+        RegisterEdition.objects.filter(
+            constituency=constituency,
+            kind=RegisterEdition.Kind.FULL,
+            published_on__gt=published_on,
+        )
+        .order_by("-published_on")
+        .first()
+    )
+    if newer is not None:
+        raise FileProblem(
+            f"A newer register ({newer}, published {newer.published_on:%d/%m/%Y}) is already "
+            "imported. Check the publication date: an older register would mark current "
+            "electors as having left."
+        )
     table = read_table(data, filename=filename)
     resolved = resolve_layout(
         constituency=constituency, kind="register", table=table, mapping=mapping

@@ -137,7 +137,10 @@ def test_unknown_layout_is_mapped_and_the_mapping_is_reused(register, client_for
     header = ["District", "No", "Family name", "Given names", "House", "Post code"]
     rows = [["CC", "1", "Ng", "Mei", "4 Castle Street", "NB1 2AB"]]
     upload = SimpleUploadedFile("odd.csv", csv_bytes(header, rows))
-    response = client.post(reverse("members:import_upload"), {"kind": "register", "file": upload})
+    response = client.post(
+        reverse("members:import_upload"),
+        {"kind": "register", "file": upload, "published_on": "01/12/2026"},
+    )
     batch = ImportBatch.objects.get()
     assert response["Location"].endswith(f"/imports/{batch.pk}/mapping/")
     page = client.get(response["Location"])
@@ -159,7 +162,10 @@ def test_unknown_layout_is_mapped_and_the_mapping_is_reused(register, client_for
     assert SavedLayout.objects.get().name == "Odd council export"
     rows = [["CC", "2", "Ng", "Wei", "4 Castle Street", "NB1 2AB"]]
     upload = SimpleUploadedFile("odd2.csv", csv_bytes(header, rows))
-    client.post(reverse("members:import_upload"), {"kind": "register", "file": upload})
+    client.post(
+        reverse("members:import_upload"),
+        {"kind": "register", "file": upload, "published_on": "01/12/2026"},
+    )
     assert ImportBatch.objects.get(filename="odd2.csv").layout.startswith("Saved layout")
     assert Elector.objects.filter(surname="Ng").count() == 2
 

@@ -383,3 +383,11 @@ def test_properties_get_their_street_for_walk_lists(geography):
     assert (street.name, street.town) == ("Mill Lane", "Northbridge")
     assert Property.objects.filter(street=street).count() == 2
     assert Property.objects.get(address_lines__0="Rose Cottage").street is None
+
+
+@pytest.mark.django_db
+def test_an_older_register_than_the_current_one_is_refused(geography):
+    _import(geography, csv_bytes(XPRESS14, small_register()), published_on=DEC)
+    with pytest.raises(FileProblem, match="newer register"):
+        _import(geography, csv_bytes(XPRESS14, small_register(count=2)), published_on=JAN)
+    assert Elector.objects.filter(on_register=True).count() == 6
