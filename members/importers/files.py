@@ -128,6 +128,8 @@ def _fill(table: Table, raw_rows) -> Table:
                 if sum(1 for c in raw if c.strip()) < 2:
                     continue
                 header = [clean_cell(c) for c in raw]
+                # A trailing delimiter on every line (header included) is harmless.
+                padded_width = len(header)
                 while header and not header[-1]:
                     header.pop()
                 header_key = [h.lower() for h in header]
@@ -140,7 +142,7 @@ def _fill(table: Table, raw_rows) -> Table:
                 title_lines.append(index)  # a title line inside the body, unless it is last
                 continue
             if len(raw) != width:
-                if len(raw) > width and not any(c.strip() for c in raw[width:]):
+                if width < len(raw) <= padded_width and not any(c.strip() for c in raw[width:]):
                     raw = raw[:width]
                 elif len(raw) < width:
                     # Only an error once we know it is not the last row (reported below).

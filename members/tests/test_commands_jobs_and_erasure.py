@@ -143,3 +143,57 @@ def test_erased_person_is_exported_then_suppressed_from_the_next_import(geograph
     assert report["suppressed"] == 1
     assert not Person.objects.filter(first_name="Mary", last_name="Smith").exists()
     assert not Elector.objects.filter(surname="Smith", forenames="Mary").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "command,header,row",
+    [
+        (
+            "import_addresses",
+            [
+                "ElectionDate",
+                "Addressline1",
+                "Addressline6",
+                "Property_URN",
+                "Polling_Place_District_Reference",
+                "Polling_Place_Id",
+            ],
+            ["07/05/2026", "1 Castle Street", "NB1 2AB", "1", "CA", "S1"],
+        ),
+        (
+            "import_members",
+            ["Membership Number", "First Name", "Last Name", "Postcode"],
+            ["L1", "Ann", "Lee", "NB1 2AB"],
+        ),
+    ],
+)
+def test_every_import_command_dry_run_writes_nothing(
+    geography, tmp_path, capsys, command, header, row
+):
+    from members.models import Membership, PollingStation, Property
+
+    path = tmp_path / "file.csv"
+    path.write_bytes(csv_bytes(header, [row]))
+    call_command(command, str(path), "--dry-run")
+    assert "Dry run" in capsys.readouterr().out
+    assert not (
+        Property.objects.exists() or PollingStation.objects.exists() or Membership.objects.exists()
+    )
+    call_command(command, str(path))
+    assert Property.objects.exists()
+
+
+@pytest.mark.django_db
+def test_update_command_dry_run_writes_nothing(geography, register_file, tmp_path):
+    from members.tests.test_register_updates import UPDATE_HEADER, update_row
+
+    call_command("import_register", str(register_file), "--published", "2026-12-01")
+    update = tmp_path / "update.csv"
+    update.write_bytes(
+        csv_bytes(UPDATE_HEADER, [update_row("CA-3", "Ann", "Jones", deleted="2026-12")])
+    )
+    call_command("import_register_update", str(update), "--dry-run")
+    assert Elector.objects.get(number=3).on_register
+    call_command("import_register_update", str(update))
+    assert not Elector.objects.get(number=3).on_register

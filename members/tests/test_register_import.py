@@ -391,3 +391,12 @@ def test_an_older_register_than_the_current_one_is_refused(geography):
     with pytest.raises(FileProblem, match="newer register"):
         _import(geography, csv_bytes(XPRESS14, small_register(count=2)), published_on=JAN)
     assert Elector.objects.filter(on_register=True).count() == 6
+
+
+@pytest.mark.django_db
+def test_row_with_an_unquoted_comma_names_the_row(geography):
+    data = csv_bytes(XPRESS14, small_register(count=3)).replace(
+        b"2 Castle Street", b"2, Castle Street", 1
+    )
+    message = _problem(geography, data)
+    assert "Row 4 has 15 columns but the header has 14" in message
