@@ -120,3 +120,12 @@ class SegmentForm(forms.Form):
             "has_phone": data["has_phone"],
             "consent": data["consent"],
         }
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Name or address.")
+    membership = forms.ChoiceField(
+        label="Membership",
+        required=False,
+        choices=[("", "Everyone"), ("any", "Members (any status)"), *Membership.Status.choices],
+    )

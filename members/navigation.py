@@ -8,6 +8,7 @@ def nav_items(user, roles) -> list[NavItem]:
     items = []
     if roles & set(READERS):
         items.append(NavItem("Electors", reverse("members:elector_list")))
+        items.append(NavItem("People", reverse("members:people_list")))
         items.append(NavItem("Segments", reverse("members:segment_list")))
     if roles & set(IMPORTERS):
         items.append(NavItem("Imports", reverse("members:import_list")))

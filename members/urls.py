@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<int:pk>/mapping/", views.import_mapping, name="import_mapping"),
     path("electors/", views.elector_list, name="elector_list"),
     path("electors/export/", views.elector_export, name="elector_export"),
+    path("people/", views.people_list, name="people_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("segments/", views.segment_list, name="segment_list"),
     path("segments/new/", views.segment_create, name="segment_create"),

@@ -9,7 +9,13 @@ from django.views.decorators.http import require_POST
 from clp.access import constituencies_for_user, role_required
 from clp.audit import audit_bulk_read
 from members import timeline
-from members.forms import ElectorFilterForm, MappingForm, SegmentForm, UploadForm
+from members.forms import (
+    ElectorFilterForm,
+    MappingForm,
+    PeopleFilterForm,
+    SegmentForm,
+    UploadForm,
+)
 from members.importers import FileProblem
 from members.models import ImportBatch, MemberMatch
 from members.selectors import (
@@ -22,6 +28,7 @@ from members.selectors import (
     get_segment_for_user,
     import_batches_for_user,
     member_matches_for_user,
+    people_for_user,
     segment_people,
     segments_for_user,
 )
@@ -205,6 +212,36 @@ def elector_export(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="electors.csv"'
     return response
+
+
+@role_required(*READERS)
+def people_list(request):
+    """Everyone in the user's areas, members not (yet) on the register included."""
+    form = PeopleFilterForm(request.GET or None)
+    people = people_for_user(request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("membership") == "any":
+        people = people.members()
+    elif data.get("membership"):
+        people = people.members([data["membership"]])
+    if data.get("q"):
+        people = people.matching(data["q"])
+    people = people.select_related("property", "membership").order_by("last_name", "first_name")
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_bulk_read(
+        actor=request.user,
+        what="people",
+        count=len(page.object_list),
+        why="search" if data.get("q") else "list",
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/people_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
 
 
 @role_required(*READERS)

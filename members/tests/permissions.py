@@ -77,6 +77,7 @@ EXPECTATIONS = {
     ),
     "members:elector_list": Expect(only(*READERS)),
     "members:elector_export": Expect(only(*READERS)),
+    "members:people_list": Expect(only(*READERS)),
     "members:person_detail": Expect(
         only(*READERS), kwargs=lambda ctx: {"pk": _castle_person(ctx).pk}
     ),

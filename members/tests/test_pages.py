@@ -213,3 +213,29 @@ def test_match_review_page_is_a_logged_bulk_read(register, client_for, users):
     assert AuditEntry.objects.filter(
         action="read:member_matches", actor=users[RoleCode.ORGANISER]
     ).exists()
+
+
+@pytest.mark.django_db
+def test_people_list_finds_members_not_on_the_register_and_is_scoped(
+    register, client_for, django_assert_max_num_queries
+):
+    from members.services import members_import
+    from members.tests.test_members_import import HEADER, member
+
+    members_import(
+        actor=None,
+        constituency=register["constituency"],
+        data=csv_bytes(HEADER, [member("L9", "Zoe", "Nobody", postcode="NB9 9ZZ")]),
+        filename="m.csv",
+    )
+    organiser = client_for(RoleCode.ORGANISER)
+    organiser.get(reverse("members:people_list"))
+    with django_assert_max_num_queries(14):
+        response = organiser.get(reverse("members:people_list"), {"membership": "any"})
+    assert [str(p) for p in response.context["page"]] == ["Zoe Nobody"]
+    assert response.context["page"].paginator.count == 1
+    assert organiser.get(reverse("members:people_list")).context["page"].paginator.count == 9
+    # The area organiser sees Castle people only, and not the member with no known district.
+    area = client_for(RoleCode.AREA_ORGANISER).get(reverse("members:people_list"))
+    assert area.context["page"].paginator.count == 4
+    assert AuditEntry.objects.filter(action="read:people").count() == 4
