@@ -90,10 +90,45 @@ def import_upload(request):
     return redirect("members:import_detail", pk=batch.pk)
 
 
+REPORT_LABELS = {
+    "rows": "Rows in the file",
+    "electors_added": "New register entries",
+    "electors_matched": "Entries matched to earlier ones",
+    "electors_changed": "Entries with changed details",
+    "electors_left": "Electors who left the register",
+    "people_created": "New people",
+    "people_moved": "People who moved house",
+    "properties_created": "New addresses",
+    "suppressed": "Left out (erased on request)",
+    "repeated_headers_skipped": "Repeated header rows skipped",
+    "added": "Added",
+    "amended": "Amended",
+    "deleted": "Deleted (marked off the register)",
+    "properties_matched": "Addresses updated",
+    "dummy_records_skipped": "Dummy records skipped",
+    "stations": "New polling stations",
+    "polling_districts_with_station": "Polling districts given a station",
+    "members_created": "New members",
+    "members_updated": "Members updated",
+    "linked": "Members linked to the register",
+    "review": "Members to review",
+    "unmatched": "Members not found on the register",
+    "encoding": "Encoding",
+    "edition": "Register edition",
+}
+
+
 @role_required(*IMPORTERS)
 def import_detail(request, pk):
     batch = get_import_batch_for_user(request.user, pk)
-    return render(request, "members/import_detail.html", {"batch": batch, "job": batch.job})
+    report = [
+        (label, batch.report[key]) for key, label in REPORT_LABELS.items() if key in batch.report
+    ]
+    return render(
+        request,
+        "members/import_detail.html",
+        {"batch": batch, "job": batch.job, "report": report},
+    )
 
 
 @role_required(*IMPORTERS)
