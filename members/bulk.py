@@ -167,7 +167,6 @@ def load_register(
             ("person_id", "bigint"),
         ):
             cursor.execute(f"ALTER TABLE stg_elector ADD COLUMN {col} {typ}")
-        cursor.execute("ALTER TABLE stg_elector ADD COLUMN new_person boolean DEFAULT false")
         if pg:
             cursor.execute("ANALYZE stg_elector")
             cursor.execute("ANALYZE stg_property")
@@ -246,35 +245,37 @@ def load_register(
         cursor.execute("SELECT COUNT(*) FROM stg_elector WHERE elector_id IS NOT NULL")
         result["electors_matched"] = cursor.fetchone()[0]
 
-        # New people: ids taken up front so electors can point at them in one statement.
+        # New people: ids taken up front (into a narrow table, rather than rewriting the wide
+        # staging rows) so that electors can point at them in one statement.
+        cursor.execute("DROP TABLE IF EXISTS stg_new_person")
         if pg:
             cursor.execute(
                 """
-                UPDATE stg_elector
-                SET person_id = nextval(pg_get_serial_sequence('members_person', 'id')),
-                    new_person = true
-                WHERE person_id IS NULL
+                CREATE TEMP TABLE stg_new_person ON COMMIT DROP AS
+                SELECT row_no, nextval(pg_get_serial_sequence('members_person', 'id')) AS new_id
+                FROM stg_elector WHERE person_id IS NULL
                 """
             )
         else:
             cursor.execute(
                 """
-                UPDATE stg_elector
-                SET person_id = (SELECT COALESCE(MAX(id), 0) FROM members_person) + row_no,
-                    new_person = true
-                WHERE person_id IS NULL
+                CREATE TEMP TABLE stg_new_person AS
+                SELECT row_no, (SELECT COALESCE(MAX(id), 0) FROM members_person) + row_no AS new_id
+                FROM stg_elector WHERE person_id IS NULL
                 """
             )
-        result["people_created"] = cursor.rowcount
+        cursor.execute("CREATE UNIQUE INDEX stg_new_person_row ON stg_new_person (row_no)")
+        cursor.execute("SELECT COUNT(*) FROM stg_new_person")
+        result["people_created"] = cursor.fetchone()[0]
         cursor.execute(
             """
             INSERT INTO members_person (id, constituency_id, title, first_name, last_name,
                 property_id, date_of_birth, user_id, do_not_contact, do_not_email,
                 do_not_phone, do_not_text, do_not_post, do_not_canvass, notes, version,
                 erased_at, merged_into_id, created_at, updated_at)
-            SELECT person_id, %s, title, SUBSTR(forenames, 1, 100), surname, property_id, dob,
-                NULL, false, false, false, false, false, false, '', 1, NULL, NULL, %s, %s
-            FROM stg_elector WHERE new_person
+            SELECT n.new_id, %s, s.title, SUBSTR(s.forenames, 1, 100), s.surname, s.property_id,
+                s.dob, NULL, false, false, false, false, false, false, '', 1, NULL, NULL, %s, %s
+            FROM stg_elector s JOIN stg_new_person n ON n.row_no = s.row_no
             """,
             [c, now, now],
         )
@@ -285,7 +286,7 @@ def load_register(
             SET property_id = s.property_id, version = members_person.version + 1,
                 updated_at = %s
             FROM stg_elector s
-            WHERE members_person.id = s.person_id AND NOT s.new_person
+            WHERE members_person.id = s.person_id
               AND s.property_id IS NOT NULL
               AND members_person.property_id IS DISTINCT FROM s.property_id
             """,
@@ -314,10 +315,11 @@ def load_register(
                 edition_id, person_id, property_id, title, surname, forenames, markers,
                 attainer_date, date_of_birth, is_postal_voter, is_proxy_voter,
                 open_register_opt_out, on_register, left_register_on, created_at, updated_at)
-            SELECT %s, pd_id, number, suffix, %s, person_id, property_id, title, surname,
-                forenames, markers, attainer_date, dob, is_postal, is_proxy, opt_out, true,
-                NULL, %s, %s
-            FROM stg_elector WHERE elector_id IS NULL
+            SELECT %s, s.pd_id, s.number, s.suffix, %s, COALESCE(s.person_id, n.new_id),
+                s.property_id, s.title, s.surname, s.forenames, s.markers, s.attainer_date, s.dob,
+                s.is_postal, s.is_proxy, s.opt_out, true, NULL, %s, %s
+            FROM stg_elector s LEFT JOIN stg_new_person n ON n.row_no = s.row_no
+            WHERE s.elector_id IS NULL
             """,
             [c, edition_id, now, now],
         )
@@ -332,7 +334,7 @@ def load_register(
             [published, now, c, edition_id],
         )
         result["electors_left"] = cursor.rowcount
-        _drop(cursor, "stg_elector", "stg_property")
+        _drop(cursor, "stg_elector", "stg_property", "stg_new_person")
         progress("electors")
     if pg:
         # Keep the sequence past the ids we took (nextval already did; nothing to do).
