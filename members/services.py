@@ -658,16 +658,15 @@ def person_merge(*, actor, source, target, request=None) -> None:
                 raise FileProblem("Both records hold a membership; they cannot be merged.")
             Membership.objects.filter(person=source).update(person=target)
         # Every other app's records (canvass results, calls …) follow the person.
-        for relation in Person._meta.related_objects:
-            if relation.one_to_many and relation.related_model not in (
-                ContactEmail,
-                ContactPhone,
-            ):
-                if relation.related_model is Person:
-                    continue
-                relation.related_model._base_manager.filter(**{relation.field.name: source}).update(
-                    **{relation.field.name: target}
-                )
+        for relation in Person._meta.get_fields(include_hidden=True):
+            if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+                continue
+            model = relation.related_model
+            if model in (ContactEmail, ContactPhone, Person) or model._meta.auto_created:
+                continue
+            model._base_manager.filter(**{relation.field.name: source}).update(
+                **{relation.field.name: target}
+            )
         for flag in (
             "do_not_contact",
             "do_not_email",

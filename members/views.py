@@ -206,6 +206,11 @@ class _Echo:
         return value
 
 
+def _safe(value: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @role_required(*READERS)
 def elector_export(request):
     _form, electors = _filtered_electors(request)
@@ -235,10 +240,10 @@ def elector_export(request):
             yield writer.writerow(
                 [
                     e.elector_number,
-                    e.surname,
-                    e.forenames,
+                    _safe(e.surname),
+                    _safe(e.forenames),
                     e.markers,
-                    ", ".join(e.property.address_lines) if e.property else "",
+                    _safe(", ".join(e.property.address_lines)) if e.property else "",
                     e.property.postcode if e.property else "",
                     "yes" if e.on_register else "no",
                 ]

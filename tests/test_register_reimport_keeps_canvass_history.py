@@ -41,3 +41,23 @@ def test_canvass_results_survive_a_new_register_and_show_on_the_timeline(geograp
         reverse("members:person_detail", args=[ann.person_id])
     )
     assert b"Spring locals" in page.content and b"Left the register" in page.content
+
+
+@pytest.mark.django_db
+def test_accepting_a_member_match_moves_doorstep_history_to_the_elector(geography, users):
+    from members.models import MemberMatch, Membership, Person
+    from members.services import member_match_decide
+
+    _import(geography, small_register(count=2), datetime.date(2026, 1, 1))
+    john = Elector.objects.get(number=1)
+    member = Person.objects.create(
+        constituency=geography["constituency"], first_name="J", last_name="Smith"
+    )
+    membership = Membership.objects.create(person=member, number="L1")
+    result = ResultFactory(elector=john, person=member)  # recorded against the member record
+    match = MemberMatch.objects.create(membership=membership, elector=john, score=60)
+    member_match_decide(actor=users[RoleCode.ORGANISER], match=match, same_person=True)
+    result.refresh_from_db()
+    member.refresh_from_db()
+    assert result.person_id == john.person_id and member.merged_into_id == john.person_id
+    assert Membership.objects.get().person_id == john.person_id

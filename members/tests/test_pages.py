@@ -240,3 +240,11 @@ def test_people_list_finds_members_not_on_the_register_and_is_scoped(
     area = client_for(RoleCode.AREA_ORGANISER).get(reverse("members:people_list"))
     assert area.context["page"].paginator.count == 4
     assert AuditEntry.objects.filter(action="read:people").count() == 4
+
+
+@pytest.mark.django_db
+def test_export_cannot_smuggle_a_spreadsheet_formula(register, client_for):
+    Elector.objects.filter(number=1, polling_district__code="CA").update(surname="=HYPERLINK(1)")
+    response = client_for(RoleCode.ORGANISER).get(reverse("members:elector_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert "CA-1,'=HYPERLINK(1)" in body
