@@ -1069,6 +1069,14 @@ def import_batch_create(
         resolved = resolve_layout(constituency=constituency, kind=_layout_kind(kind), table=table)
         status, layout = ImportBatch.Status.READY, resolved.name
     except FileProblem:
+        for other in ImportBatch.Kind:
+            known = recognise(other.value, table.header) if other != kind else None
+            if known is not None:
+                raise FileProblem(
+                    f"This file has the columns of the “{known.name}” layout, so it is not a "
+                    f"{ImportBatch.Kind(kind).label.lower()}. Choose “{other.label}” and upload "
+                    "it again."
+                ) from None
         status, layout = ImportBatch.Status.NEEDS_MAPPING, ""
     with transaction.atomic():
         batch = ImportBatch.objects.create(

@@ -248,3 +248,16 @@ def test_export_cannot_smuggle_a_spreadsheet_formula(register, client_for):
     response = client_for(RoleCode.ORGANISER).get(reverse("members:elector_export"))
     body = b"".join(response.streaming_content).decode()
     assert "CA-1,'=HYPERLINK(1)" in body
+
+
+@pytest.mark.django_db
+def test_a_file_of_another_kind_is_named_on_the_form(register, client_for):
+    from members.tests.test_register_updates import UPDATE_HEADER, update_row
+
+    upload = SimpleUploadedFile("u.csv", csv_bytes(UPDATE_HEADER, [update_row("CA-1", "A", "B")]))
+    response = client_for(RoleCode.ORGANISER).post(
+        reverse("members:import_upload"), {"kind": "register", "file": upload}
+    )
+    assert response.status_code == 400
+    assert "the “Xpress monthly update (23 columns)” layout" in response.content.decode()
+    assert not ImportBatch.objects.exists()
