@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include(clp_patterns)),
     path("canvassing/", include("canvassing.urls")),
     path("accounts/", include("allauth.urls")),
+    path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,37 @@ from django.utils import timezone
 
 from clp.audit import audit_record
 from gdpr.registry import DataSubject, declare
-from members.models import ContactEmail, ContactPhone, Elector, Membership, Person
+from members.importers.records import email_digest, name_digest, phone_digest
+from members.models import (
+    ContactEmail,
+    ContactPhone,
+    Elector,
+    ImportBatch,
+    MemberMatch,
+    Membership,
+    Person,
+    Suppression,
+)
+
+
+def _suppress(person: Person) -> int:
+    """Keep one-way hashes of the person's identifiers so no later import re-adds them."""
+    digests = set()
+    postcode = person.property.postcode if person.property_id else ""
+    if person.last_name:
+        digests.add(("name_postcode", name_digest(person.first_name, person.last_name, postcode)))
+    for entry in Elector.objects.filter(person=person).select_related("property"):
+        entry_postcode = entry.property.postcode if entry.property_id else ""
+        digests.add(("name_postcode", name_digest(entry.forenames, entry.surname, entry_postcode)))
+    for address in ContactEmail.objects.filter(person=person).values_list("address", flat=True):
+        digests.add(("email", email_digest(address)))
+    for number in ContactPhone.objects.filter(person=person).values_list("number", flat=True):
+        digests.add(("phone", phone_digest(number)))
+    for kind, digest in digests:
+        Suppression.objects.get_or_create(
+            constituency_id=person.constituency_id, digest=digest, defaults={"kind": kind}
+        )
+    return len(digests)
 
 
 def _people(subject: DataSubject) -> list[Person]:
@@ -66,6 +96,8 @@ def erase(subject: DataSubject, *, actor) -> dict:
     with transaction.atomic():
         for person in _people(subject):
             audit_record(actor=actor, action="person.erase", target=person)
+            _suppress(person)
+            MemberMatch.objects.filter(membership__person=person).delete()
             ContactEmail.objects.filter(person=person).delete()
             ContactPhone.objects.filter(person=person).delete()
             Membership.objects.filter(person=person).delete()
@@ -94,7 +126,21 @@ def erase(subject: DataSubject, *, actor) -> dict:
 
 declare(
     app_label="members",
-    models=[Person, ContactEmail, ContactPhone, Elector, Membership],
+    models=[
+        Person,
+        ContactEmail,
+        ContactPhone,
+        Elector,
+        Membership,
+        MemberMatch,
+        ImportBatch,
+        Suppression,
+    ],
     export=export,
     erase=erase,
+    notes=(
+        "Erasure anonymises the person and keeps only one-way hashes of their name+postcode, "
+        "emails and phones (Suppression) so that the next register or membership import does "
+        "not re-add them. Uploaded files (ImportBatch) are emptied once imported."
+    ),
 )

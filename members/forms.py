@@ -1,0 +1,131 @@
+from django import forms
+
+from clp.access import polling_districts_for_user
+from members.importers.layouts import FIELDS
+from members.models import ImportBatch, Membership, Tag, Ward
+from members.selectors import READERS
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label="What is this file?", choices=ImportBatch.Kind.choices)
+    file = forms.FileField(
+        label="File", help_text="CSV, TSV or XLSX, as the council or the party sent it."
+    )
+    published_on = forms.DateField(
+        label="Publication date",
+        required=False,
+        help_text="For registers and updates: the date on the council's notice (dd/mm/yyyy).",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 200 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 200 MB.")
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One select per field we need, listing the file's columns."""
+
+    save_as = forms.CharField(
+        label="Save this mapping as",
+        required=False,
+        max_length=120,
+        help_text="Give it a name to use it automatically for files with the same columns.",
+    )
+
+    def __init__(self, *args, kind: str, header: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— not in this file —")] + [(h, h) for h in header]
+        for field, label in FIELDS[kind].items():
+            self.fields[f"map_{field}"] = forms.ChoiceField(
+                label=label, choices=choices, required=False
+            )
+        self.order_fields([f for f in self.fields if f != "save_as"] + ["save_as"])
+
+    def mapping(self) -> dict:
+        return {
+            name[4:]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("map_") and value
+        }
+
+
+class ElectorFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search", required=False, help_text="Name, address or number such as CA-12."
+    )
+    polling_district = forms.ModelChoiceField(
+        label="Polling district", queryset=None, required=False, empty_label="All my districts"
+    )
+    show = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("on", "On the register"), ("off", "Left the register"), ("all", "Everyone")],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["polling_district"].queryset = polling_districts_for_user(user, *READERS)
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=120)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+    wards = forms.ModelMultipleChoiceField(label="Wards", queryset=None, required=False)
+    polling_districts = forms.ModelMultipleChoiceField(
+        label="Polling districts", queryset=None, required=False
+    )
+    membership = forms.MultipleChoiceField(
+        label="Membership status", choices=Membership.Status.choices, required=False
+    )
+    tags = forms.ModelMultipleChoiceField(label="Tags", queryset=Tag.objects.all(), required=False)
+    on_register = forms.BooleanField(label="On the register now", required=False)
+    markers = forms.CharField(
+        label="Register markers",
+        required=False,
+        max_length=10,
+        help_text="e.g. A for postal voters.",
+    )
+    has_email = forms.BooleanField(label="Has an email address", required=False)
+    has_phone = forms.BooleanField(label="Has a phone number", required=False)
+    consent = forms.ChoiceField(
+        label="Consent to contact by",
+        required=False,
+        choices=[("", "Any"), ("email", "Email"), ("sms", "Text message"), ("phone", "Phone")],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = polling_districts_for_user(user, *READERS)
+        self.fields["polling_districts"].queryset = districts
+        self.fields["wards"].queryset = Ward.objects.filter(
+            polling_districts__in=districts
+        ).distinct()
+
+    def clean_markers(self):
+        return "".join(ch for ch in self.cleaned_data["markers"].upper() if ch.isalpha())
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "wards": [w.pk for w in data["wards"]],
+            "polling_districts": [p.pk for p in data["polling_districts"]],
+            "membership": list(data["membership"]),
+            "tags": [t.pk for t in data["tags"]],
+            "on_register": data["on_register"],
+            "markers": data["markers"],
+            "has_email": data["has_email"],
+            "has_phone": data["has_phone"],
+            "consent": data["consent"],
+        }
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Name or address.")
+    membership = forms.ChoiceField(
+        label="Membership",
+        required=False,
+        choices=[("", "Everyone"), ("any", "Members (any status)"), *Membership.Status.choices],
+    )

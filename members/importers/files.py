@@ -1,0 +1,192 @@
+"""Open an uploaded file whatever it really is: CSV/TSV in any of the encodings councils use,
+or an XLSX workbook; refuse zips, old .xls files and empty files with a plain message."""
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from members.importers import FileProblem
+
+MAX_ERRORS = 30
+
+
+@dataclass
+class Table:
+    header: list[str]
+    # (row number as a spreadsheet would show it, cells)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ","
+    file_type: str = "csv"
+    skipped_repeated_headers: int = 0
+
+
+def clean_cell(value: str) -> str:
+    value = value.replace("\xa0", " ").strip()
+    if "  " in value:
+        value = " ".join(value.split())
+    return value
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes → text, trying BOM → UTF-16LE detection → UTF-8 → windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith(b"\xff\xfe"):
+        return data[2:].decode("utf-16-le", errors="replace"), "utf-16-le (BOM)"
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be", errors="replace"), "utf-16-be (BOM)"
+    sample = data[:400]
+    if len(sample) >= 4:
+        odd_zeros = sample[1::2].count(0)
+        even_zeros = sample[0::2].count(0)
+        if odd_zeros > len(sample) // 4 and even_zeros < odd_zeros // 4:
+            return data[: len(data) // 2 * 2].decode("utf-16-le", errors="replace"), "utf-16-le"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in ("\t", ",", ";", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise FileProblem(f"This spreadsheet could not be opened ({exc}).") from exc
+    sheet = workbook.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        cells = []
+        for value in values:
+            if value is None:
+                cells.append("")
+            elif isinstance(value, float) and value.is_integer():
+                cells.append(str(int(value)))
+            elif isinstance(value, datetime.datetime):
+                cells.append(value.date().isoformat())
+            elif isinstance(value, datetime.date):
+                cells.append(value.isoformat())
+            else:
+                cells.append(str(value))
+        rows.append(cells)
+    workbook.close()
+    return rows
+
+
+def read_table(data: bytes, *, filename: str = "") -> Table:
+    """Parse `data` into a header and rows, or raise FileProblem saying what is wrong."""
+    if not data.strip(b"\xef\xbb\xbf\xff\xfe\x00 \r\n\t"):
+        raise FileProblem("The file is empty. Nothing was imported.")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileProblem(
+            "This is an old Excel (.xls) file. Open it in Excel or LibreOffice and save it as "
+            ".xlsx or .csv, then upload that."
+        )
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            names = []
+        if "xl/workbook.xml" not in names:
+            raise FileProblem(
+                f"{filename or 'This file'} is a zip archive, not a CSV or spreadsheet (it was "
+                "probably renamed). Unzip it and upload the file inside."
+            )
+        raw_rows = _xlsx_rows(data)
+        table = Table(header=[], encoding="xlsx", delimiter="", file_type="xlsx")
+    else:
+        text, encoding = decode(data)
+        if "\x00" in text:
+            raise FileProblem("The file contains binary data; it is not a CSV or spreadsheet.")
+        first_line = text.split("\n", 1)[0]
+        delimiter = sniff_delimiter(first_line)
+        raw_rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        table = Table(header=[], encoding=encoding, delimiter=delimiter)
+    return _fill(table, raw_rows)
+
+
+def _fill(table: Table, raw_rows) -> Table:
+    header = None
+    header_key = None
+    pending_short = None
+    title_lines: list[int] = []
+    errors = []
+    try:
+        for index, raw in enumerate(raw_rows, start=1):
+            if header is None:
+                # Title lines ("Monthly Additions …", "Ref: …") before the header hold one cell.
+                if sum(1 for c in raw if c.strip()) < 2:
+                    continue
+                header = [clean_cell(c) for c in raw]
+                # A trailing delimiter on every line (header included) is harmless.
+                padded_width = len(header)
+                while header and not header[-1]:
+                    header.pop()
+                header_key = [h.lower() for h in header]
+                table.header = header
+                width = len(header)
+                continue
+            if not raw or not "".join(raw).strip():
+                continue
+            if len(raw) == 1 and width > 2:
+                title_lines.append(index)  # a title line inside the body, unless it is last
+                continue
+            if len(raw) != width:
+                if width < len(raw) <= padded_width and not any(c.strip() for c in raw[width:]):
+                    raw = raw[:width]
+                elif len(raw) < width:
+                    # Only an error once we know it is not the last row (reported below).
+                    if pending_short is not None:
+                        errors.append(_short_row_message(*pending_short, width, last=False))
+                    pending_short = (index, len(raw))
+                    continue
+                else:
+                    errors.append(
+                        f"Row {index} has {len(raw)} columns but the header has {width}. "
+                        "Check for an unquoted comma or a different delimiter."
+                    )
+                    if len(errors) >= MAX_ERRORS:
+                        break
+                    continue
+            if (
+                raw[0].strip().lower() == header_key[0]
+                and [clean_cell(c).lower() for c in raw[:3]] == header_key[:3]
+            ):
+                table.skipped_repeated_headers += 1
+                continue
+            table.rows.append((index, raw))
+    except csv.Error as exc:
+        raise FileProblem(f"The file could not be read as CSV: {exc}.") from exc
+    if header is None:
+        raise FileProblem("The file is empty. Nothing was imported.")
+    last_row = table.rows[-1][0] if table.rows else 0
+    if title_lines and title_lines[-1] > last_row and pending_short is None:
+        pending_short = (title_lines[-1], 1)  # a one-cell last row: the file was cut short
+    if pending_short is not None:
+        last = pending_short[0] >= last_row
+        errors.append(_short_row_message(*pending_short, width, last=last))
+    if errors:
+        raise FileProblem(errors)
+    if not table.rows:
+        raise FileProblem("The file has a header but no rows. Nothing was imported.")
+    return table
+
+
+def _short_row_message(row: int, got: int, width: int, *, last: bool) -> str:
+    if last:
+        return (
+            f"Row {row} (the last row) has only {got} of the {width} columns: the file looks "
+            "cut short, perhaps by an interrupted download. Nothing was imported; get the "
+            "complete file and try again."
+        )
+    return f"Row {row} has {got} columns but the header has {width}."

@@ -1,0 +1,309 @@
+"""Turning one row of a council file into clean values: numbers, dates, postcodes, names,
+markers and addresses. Every failure names the row and column."""
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass
+
+from members.importers.files import clean_cell
+
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+PLACEHOLDER_POSTCODES = {"AA1 1AA", "A1 1AA", "XX1 1XX"}
+_NUMBER_RE = re.compile(r"^\d+(?:\.0*)?$")
+_ELECTOR_NUMBER_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9/-]*?)[- ]?(\d+)(?:/(\d+))?\s*$")
+_FLAT_RE = re.compile(r"^(FLAT|APARTMENT|APT|UNIT|ROOM)\s+([A-Z0-9/-]+)[,]?\s*(.*)$")
+_HOUSE_RE = re.compile(r"^(\d+)\s*([A-Z]?)\b")
+
+
+class CellError(ValueError):
+    pass
+
+
+_CANONICAL_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
+
+
+def normalise_postcode(value: str) -> str:
+    """Upper-case, letters and digits only, one space before the last three characters."""
+    if _CANONICAL_POSTCODE_RE.match(value):
+        return value
+    compact = re.sub(r"[^A-Z0-9]", "", value.upper())
+    if len(compact) < 5:
+        return compact
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def looks_like_postcode(value: str) -> bool:
+    return bool(POSTCODE_RE.match(normalise_postcode(value.replace("†", " "))))
+
+
+def parse_int(value: str, *, what: str = "number") -> int:
+    """`5`, `5.000` and ` 5 ` are 5; anything else is an error."""
+    value = value.strip()
+    if not _NUMBER_RE.match(value):
+        raise CellError(f"“{value}” is not a whole {what}")
+    return int(value.split(".", 1)[0])
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """dd/mm/yyyy, dd/mm/yy (two-digit years: 00–69 → 2000s), yyyy-mm-dd, or empty."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if "-" in value[:5] and len(value) >= 10 and value[4] == "-":
+            return datetime.date.fromisoformat(value[:10])
+        parts = re.split(r"[/.\-]", value.split(" ", 1)[0])
+        if len(parts) != 3:
+            raise ValueError
+        day, month, year = (int(p) for p in parts)
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        return datetime.date(year, month, day)
+    except ValueError as exc:
+        raise CellError(f"“{value}” is not a date (use dd/mm/yyyy)") from exc
+
+
+def parse_elector_number(value: str) -> tuple[str, int, int | None] | None:
+    """`AB-12/1`, `AB12`, `AB1-12/1`, `KD-2/2-289/1` → (prefix, number, suffix).
+
+    Split from the right: the polling district prefix itself may hold `-` and `/`.
+    """
+    value = value.strip().replace(" ", "")
+    if not value:
+        return None
+    if "-" in value:
+        prefix, rest = value.rsplit("-", 1)
+        number, _, suffix = rest.partition("/")
+        if prefix and number.isdigit() and (not suffix or suffix.isdigit()):
+            return prefix.upper(), int(number), int(suffix) if suffix else None
+        return None
+    match = _ELECTOR_NUMBER_RE.match(value)
+    if not match:
+        return None
+    prefix, number, suffix = match.groups()
+    return prefix.upper(), int(number), int(suffix) if suffix else None
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """`Smith, John A` or `SMITH John A` (surname first) → (surname, forenames)."""
+    if "," in full:
+        surname, forenames = full.split(",", 1)
+        return surname.strip(), forenames.strip()
+    parts = full.split(" ", 1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def address_and_postcode(lines: list[str], postcode: str) -> tuple[list[str], str]:
+    """Drop empty lines; find the postcode in whichever address line is last if need be."""
+    lines = [line for line in lines if line]
+    if lines:
+        last = lines[-1].replace("†", " ")
+        same = not postcode or normalise_postcode(last) == normalise_postcode(postcode)
+        if same and looks_like_postcode(last):
+            postcode = last
+            lines.pop()
+    return lines, normalise_postcode(postcode) if postcode else ""
+
+
+def address_key(lines: list[str], postcode: str) -> str:
+    key = "|".join(" ".join(line.upper().split()) for line in lines) + "|" + postcode
+    if len(key) > 255:
+        key = key[:190] + "#" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def walk_order(lines: list[str]) -> tuple[int | None, str, str]:
+    """(house number, house suffix, flat) from the address lines, for walk-list order."""
+    flat = ""
+    for index, raw in enumerate(lines[:3]):
+        line = raw.upper()
+        if index == 0:
+            match = _FLAT_RE.match(line)
+            if match:
+                flat = match.group(2)
+                line = match.group(3)
+                if not line:
+                    continue
+        match = _HOUSE_RE.match(line)
+        if match:
+            return int(match.group(1)), match.group(2), flat
+    return None, "", flat
+
+
+_STREET_RE = re.compile(r"^(?:FLAT|APARTMENT|APT|UNIT|ROOM)\s+[A-Z0-9/-]+,?\s*", re.IGNORECASE)
+_NUMBER_PREFIX_RE = re.compile(r"^\d+[A-Za-z]?(?:-\d+[A-Za-z]?)?,?\s+")
+
+
+def street_and_town(lines: list[str]) -> tuple[str, str]:
+    """("Mill Lane", "Northbridge") from ["Flat 2", "12 Mill Lane", "Northbridge"]."""
+    for index, raw in enumerate(lines[:3]):
+        line = _STREET_RE.sub("", raw).strip()
+        if not line:
+            continue
+        match = _NUMBER_PREFIX_RE.match(line)
+        if match:
+            street = line[match.end() :].strip()
+            if street and not street[0].isdigit():
+                town = lines[-1] if len(lines) > index + 1 else ""
+                return street[:200], town[:100]
+    return "", ""
+
+
+def uprn_clean(value: str) -> str:
+    value = value.strip()
+    if value.lower() in ("", "n/a", "0"):
+        return ""
+    return value.split(".", 1)[0].lstrip("0")
+
+
+def name_digest(forenames: str, surname: str, postcode: str) -> str:
+    first = forenames.upper().split(" ", 1)[0] if forenames else ""
+    return hashlib.sha256(f"{first}|{surname.upper()}|{postcode}".encode()).hexdigest()
+
+
+def email_digest(address: str) -> str:
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+def phone_digest(e164: str) -> str:
+    return hashlib.sha256(e164.encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class RegisterRecord:
+    row: int
+    pd_code: str
+    number: int
+    suffix: int
+    title: str
+    surname: str
+    forenames: str
+    markers: str
+    attainer_date: datetime.date | None
+    date_of_birth: datetime.date | None
+    opt_out: bool
+    address_lines: list
+    postcode: str
+    uprn: str
+    change: str = ""  # for monthly updates: N (new), M (amended), D (deleted)
+
+    @property
+    def is_postal(self) -> bool:
+        return "A" in self.markers
+
+    @property
+    def is_proxy(self) -> bool:
+        return "P" in self.markers
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.pd_code}-{self.number}" + (f"/{self.suffix}" if self.suffix else "")
+
+
+def register_parser(columns: dict[str, int], published_on: datetime.date):
+    """A function turning one register (or update) row into a RegisterRecord.
+
+    Column positions are looked up once per file, not once per row: a register has 100,000
+    rows. The function raises CellError("column N: …") for a bad value.
+    """
+    i_number_full = columns.get("elector_number")
+    i_pd, i_number, i_suffix = columns.get("pd"), columns.get("number"), columns.get("suffix")
+    i_name = columns.get("name") if "surname" not in columns else None
+    i_surname, i_forenames = columns.get("surname"), columns.get("forenames")
+    i_title, i_markers, i_dob = columns.get("title"), columns.get("markers"), columns.get("dob")
+    i_postcode, i_uprn = columns.get("postcode"), columns.get("uprn")
+    i_lines = [columns[f"address{i}"] for i in range(1, 10) if f"address{i}" in columns]
+    attainer_from_year = published_on.year - 2
+
+    def fail(index: int, message: str):
+        raise CellError(f"column {index + 1}: {message}")
+
+    def parse(raw: list[str], row: int) -> RegisterRecord:
+        joined = "\x1f".join(raw)
+        if "\xa0" in joined or "  " in joined:
+            cells = [clean_cell(c) for c in raw]
+        else:
+            cells = [c.strip() for c in raw]
+        suffix = 0
+        if i_number_full is not None and cells[i_number_full]:
+            parsed = parse_elector_number(cells[i_number_full])
+            if parsed is None:
+                fail(i_number_full, f"“{cells[i_number_full]}” is not an elector number")
+            pd_code, number, parsed_suffix = parsed
+            suffix = parsed_suffix or 0
+        else:
+            if i_pd is None or not cells[i_pd]:
+                fail(i_pd or 0, "the polling district is empty")
+            pd_code = cells[i_pd].upper()
+            value = cells[i_number]
+            if value.isdigit():
+                number = int(value)
+            else:
+                try:
+                    number = parse_int(value, what="elector number")
+                except CellError as exc:
+                    fail(i_number, str(exc))
+            if i_suffix is not None:
+                value = cells[i_suffix]
+                if value.isdigit():
+                    suffix = int(value)
+                elif value:
+                    try:
+                        suffix = parse_int(value, what="suffix")
+                    except CellError as exc:
+                        fail(i_suffix, str(exc))
+        if i_name is not None:
+            surname, forenames = split_name(cells[i_name])
+        else:
+            surname = cells[i_surname] if i_surname is not None else ""
+            forenames = cells[i_forenames] if i_forenames is not None else ""
+        opt_out = False
+        if surname[:4].lower() == "(z) ":
+            surname, opt_out = surname[4:].strip(), True
+        if not surname:
+            fail(i_name if i_name is not None else (i_surname or 0), "the surname is empty")
+        markers = cells[i_markers] if i_markers is not None else ""
+        if markers:
+            markers = "".join(ch for ch in markers.upper() if ch.isalpha())
+            opt_out = opt_out or "Z" in markers
+        attainer = dob = None
+        if i_dob is not None and cells[i_dob]:
+            try:
+                when = parse_date(cells[i_dob])
+            except CellError as exc:
+                fail(i_dob, str(exc))
+            # The register's DOB column holds the attainment date for attainers (turning 18
+            # around now); an older date is a real date of birth.
+            if when.year >= attainer_from_year:
+                attainer = when
+            else:
+                dob = when
+        lines = [cells[i] for i in i_lines if cells[i]]
+        postcode = cells[i_postcode] if i_postcode is not None else ""
+        if lines:
+            last = lines[-1]
+            if len(last) <= 9 and (not postcode or last == postcode or "†" in last):
+                lines, postcode = address_and_postcode(lines, postcode)
+            elif postcode:
+                postcode = normalise_postcode(postcode)
+        elif postcode:
+            postcode = normalise_postcode(postcode)
+        return RegisterRecord(
+            row=row,
+            pd_code=pd_code,
+            number=number,
+            suffix=suffix,
+            title=cells[i_title][:20] if i_title is not None else "",
+            surname=surname[:100],
+            forenames=forenames[:150],
+            markers=markers[:20],
+            attainer_date=attainer,
+            date_of_birth=dob,
+            opt_out=opt_out,
+            address_lines=lines,
+            postcode=postcode[:10],
+            uprn=uprn_clean(cells[i_uprn]) if i_uprn is not None else "",
+        )
+
+    return parse

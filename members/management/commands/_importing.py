@@ -1,0 +1,79 @@
+"""Shared by the import commands: a file path, --dry-run, and an exit status that says whether
+the import happened (0) or not (1), with the reasons on stderr."""
+
+import datetime
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from members.importers import FileProblem
+from members.importers.files import read_table
+from members.models import Constituency
+
+
+class ImportCommand(BaseCommand):
+    service = None  # set by each command
+    takes_date = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The file to import (CSV, TSV or XLSX).")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file and report what would change, without writing anything.",
+        )
+        parser.add_argument(
+            "--constituency",
+            help="The constituency's name (needed only when the database holds several).",
+        )
+        if self.takes_date:
+            parser.add_argument(
+                "--published", help="Publication date of the register/update (YYYY-MM-DD)."
+            )
+
+    def handle(self, *args, path, dry_run=False, constituency=None, **options):
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"No such file: {path}")
+        data = file.read_bytes()
+        try:
+            read_table(data, filename=file.name)  # unreadable files fail before any database work
+        except FileProblem as problem:
+            for message in problem.messages:
+                self.stderr.write(message)
+            raise CommandError("Nothing was imported.") from problem
+        constituencies = Constituency.objects.all()
+        if constituency:
+            constituencies = constituencies.filter(name__iexact=constituency)
+        if constituencies.count() != 1:
+            raise CommandError(
+                "Say which constituency with --constituency (known: "
+                + ", ".join(Constituency.objects.values_list("name", flat=True))
+                + ")."
+            )
+        kwargs = {}
+        if self.takes_date:
+            try:
+                kwargs["published_on"] = (
+                    datetime.date.fromisoformat(options["published"])
+                    if options.get("published")
+                    else datetime.date.today()
+                )
+            except ValueError as exc:
+                raise CommandError("--published must be a date like 2026-12-01.") from exc
+        try:
+            report = type(self).service(
+                actor=None,
+                constituency=constituencies.get(),
+                data=data,
+                filename=file.name,
+                dry_run=dry_run,
+                **kwargs,
+            )
+        except FileProblem as problem:
+            for message in problem.messages:
+                self.stderr.write(message)
+            raise CommandError("Nothing was imported.") from problem
+        prefix = "Dry run, nothing written: " if dry_run else "Imported: "
+        self.stdout.write(prefix + json.dumps(report, default=str, sort_keys=True))

@@ -1,0 +1,8 @@
+from members.management.commands._importing import ImportCommand
+from members.services import addresses_import
+
+
+class Command(ImportCommand):
+    help = "Import a council EMS address export (polling district and station per property)."
+    service = addresses_import
+    takes_date = False

@@ -1,0 +1,112 @@
+"""Chainable filters over electors and people, named like adjectives."""
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+ADDRESS_MATCH_LIMIT = 2000
+
+
+def _search_terms(text: str) -> list[str]:
+    return [t for t in text.replace(",", " ").split() if t][:5]
+
+
+class ElectorQuerySet(QuerySet):
+    def on_register(self):
+        return self.filter(on_register=True)
+
+    def off_register(self):
+        return self.filter(on_register=False)
+
+    def in_polling_districts(self, polling_districts):
+        return self.filter(polling_district__in=polling_districts)
+
+    def in_ward(self, ward):
+        return self.filter(polling_district__ward=ward)
+
+    def with_marker(self, letter: str):
+        return self.filter(markers__contains=letter.upper())
+
+    def matching(self, text: str):
+        """Search by name, address or PD/number (e.g. "CA-12", "Smith", "Mill Lane").
+
+        On Postgres the icontains lookups below use the trigram indexes (pg_trgm); elsewhere
+        they are plain scans, fine for a laptop-sized trial.
+        """
+        from members.importers.records import parse_elector_number
+
+        text = text.strip()
+        if not text:
+            return self
+        number = parse_elector_number(text)
+        if number is not None:
+            pd_code, num, suffix = number
+            found = Q(polling_district__code__iexact=pd_code, number=num)
+            if suffix is not None:
+                found &= Q(suffix=suffix)
+            return self.filter(found)
+        from members.models import Property
+
+        for term in _search_terms(text):
+            # Addresses first, as a list of ids: each arm of the OR below can then use its own
+            # index (trigram on names, the property foreign key), instead of a join per row.
+            addresses = list(
+                Property.objects.filter(address_key__icontains=term.upper()).values_list(
+                    "pk", flat=True
+                )[: ADDRESS_MATCH_LIMIT + 1]
+            )
+            at_address = (
+                Q(property__address_key__icontains=term.upper())
+                if len(addresses) > ADDRESS_MATCH_LIMIT
+                else Q(property_id__in=addresses)
+            )
+            self = self.filter(
+                Q(surname__icontains=term) | Q(forenames__icontains=term) | at_address
+            )
+        return self
+
+
+class PersonQuerySet(QuerySet):
+    def current(self):
+        """Not erased and not merged into another record."""
+        return self.filter(erased_at__isnull=True, merged_into__isnull=True)
+
+    def in_polling_districts(self, polling_districts):
+        from members.models import Elector
+
+        on_register_there = Elector.objects.filter(
+            person=OuterRef("pk"), polling_district__in=polling_districts
+        )
+        return self.filter(
+            Q(property__polling_district__in=polling_districts) | Exists(on_register_there)
+        )
+
+    def members(self, statuses=None):
+        if statuses:
+            return self.filter(membership__status__in=statuses)
+        return self.filter(membership__isnull=False)
+
+    def with_email(self):
+        from members.models import ContactEmail
+
+        return self.filter(Exists(ContactEmail.objects.filter(person=OuterRef("pk"))))
+
+    def with_phone(self):
+        from members.models import ContactPhone
+
+        return self.filter(Exists(ContactPhone.objects.filter(person=OuterRef("pk"))))
+
+    def tagged(self, tag_ids):
+        return self.filter(tags__in=tag_ids).distinct()
+
+    def matching(self, text: str):
+        for term in _search_terms(text):
+            self = self.filter(
+                Q(last_name__icontains=term)
+                | Q(first_name__icontains=term)
+                | Q(property__address_key__icontains=term.upper())
+            )
+        return self
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,98 @@
+"""Reads that depend on who is asking. Scope is applied in the queryset (Invariant 3)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from clp.access import constituencies_for_user, grants_for, polling_districts_for_user
+from clp.roles import RoleCode
+from members import consent
+from members.models import ImportBatch, MemberMatch, Person, Segment
+
+READERS = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER, RoleCode.IT_MANAGER)
+IMPORTERS = (RoleCode.ORGANISER, RoleCode.IT_MANAGER)
+
+
+def electors_for_user(user) -> QuerySet:
+    from members.models import Elector
+
+    return Elector.objects.filter(polling_district__in=polling_districts_for_user(user, *READERS))
+
+
+def people_for_user(user) -> QuerySet:
+    """People in the user's areas. CLP-wide roles also see people with no known district
+    (members not yet matched to the register)."""
+    whole = [g.constituency_id for g in grants_for(user, *READERS) if g.constituency_id]
+    in_areas = Person.objects.current().in_polling_districts(
+        polling_districts_for_user(user, *READERS)
+    )
+    if whole:
+        return Person.objects.current().filter(
+            Q(constituency_id__in=whole) | Q(pk__in=in_areas.values("pk"))
+        )
+    return in_areas
+
+
+def get_person_for_user(user, pk) -> Person:
+    """The person, if they are in the user's areas; 404 otherwise."""
+    return get_object_or_404(people_for_user(user), pk=pk)
+
+
+def import_batches_for_user(user) -> QuerySet:
+    return ImportBatch.objects.filter(constituency__in=constituencies_for_user(user, *IMPORTERS))
+
+
+def get_import_batch_for_user(user, pk) -> ImportBatch:
+    return get_object_or_404(import_batches_for_user(user), pk=pk)
+
+
+def member_matches_for_user(user) -> QuerySet:
+    return MemberMatch.objects.filter(
+        membership__person__constituency__in=constituencies_for_user(user, *IMPORTERS)
+    )
+
+
+def get_member_match_for_user(user, pk) -> MemberMatch:
+    return get_object_or_404(member_matches_for_user(user), pk=pk)
+
+
+def segments_for_user(user) -> QuerySet:
+    return Segment.objects.filter(constituency__in=constituencies_for_user(user, *READERS))
+
+
+def get_segment_for_user(user, pk) -> Segment:
+    segment = get_object_or_404(segments_for_user(user), pk=pk)
+    if segment is None:
+        raise Http404
+    return segment
+
+
+def segment_people(filters: dict, user) -> QuerySet:
+    """The people a segment's filters select, within what `user` may see."""
+    people = people_for_user(user)
+    if filters.get("wards"):
+        from members.models import PollingDistrict
+
+        people = people.in_polling_districts(
+            PollingDistrict.objects.filter(ward__in=filters["wards"])
+        )
+    if filters.get("polling_districts"):
+        people = people.in_polling_districts(filters["polling_districts"])
+    if filters.get("membership"):
+        people = people.members(filters["membership"])
+    if filters.get("tags"):
+        people = people.tagged(filters["tags"])
+    if filters.get("on_register"):
+        people = people.filter(elector_entries__on_register=True).distinct()
+    if filters.get("markers"):
+        for letter in filters["markers"]:
+            people = people.filter(
+                elector_entries__on_register=True, elector_entries__markers__contains=letter
+            ).distinct()
+    if filters.get("has_email"):
+        people = people.with_email()
+    if filters.get("has_phone"):
+        people = people.with_phone()
+    if filters.get("consent"):
+        people = consent.people_with_consent(people, filters["consent"])
+    return people

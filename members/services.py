@@ -1,0 +1,1255 @@
+"""Writes to the shared database. Each is keyword-only, transactional and audited.
+
+Imports are all or nothing (Invariant 1): the file is read and every row checked before
+anything is written, and the writing happens in one transaction.
+"""
+
+import datetime
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from clp.audit import audit_record
+from members import bulk
+from members.importers import FileProblem
+from members.importers.files import Table, read_table
+from members.importers.layouts import (
+    Resolved,
+    check_required,
+    from_mapping,
+    header_signature,
+    recognise,
+)
+from members.importers.records import CellError, name_digest, register_parser
+from members.models import (
+    Constituency,
+    PollingDistrict,
+    RegisterEdition,
+    SavedLayout,
+    Suppression,
+)
+
+MAX_ERRORS = 30
+Progress = Callable[[int, int, str], None]
+
+
+def _no_progress(done: int, total: int, message: str) -> None:
+    pass
+
+
+class _Rollback(Exception):
+    """Raised inside a dry run's transaction so that nothing it wrote is kept."""
+
+    def __init__(self, report):
+        self.report = report
+
+
+def resolve_layout(
+    *, constituency: Constituency, kind: str, table: Table, mapping: dict | None = None
+) -> Resolved:
+    """The layout of `table`: an explicit mapping, a known layout, or one saved earlier."""
+    if mapping:
+        return from_mapping(kind, table.header, mapping, "Your column mapping")
+    found = recognise(kind, table.header)
+    if found is None:
+        saved = SavedLayout.objects.filter(
+            constituency=constituency, kind=kind, header_signature=header_signature(table.header)
+        ).first()
+        if saved is not None:
+            return from_mapping(kind, table.header, saved.mapping, f"Saved layout “{saved.name}”")
+        raise FileProblem(
+            "This file's columns are not a layout we know. Map its columns on the import page "
+            f"(found: {', '.join(table.header[:8])}{'…' if len(table.header) > 8 else ''})."
+        )
+    check_required(kind, found.columns)
+    return found
+
+
+def _pd_codes(constituency: Constituency) -> dict[str, int]:
+    return {
+        code.upper(): pk
+        for code, pk in PollingDistrict.objects.filter(constituency=constituency).values_list(
+            "code", "id"
+        )
+    }
+
+
+def _pd_column(resolved: Resolved) -> str:
+    field = "pd" if "pd" in resolved.columns else "elector_number"
+    return resolved.column_label(field)
+
+
+def parse_register(
+    *, constituency: Constituency, table: Table, resolved: Resolved, published_on: datetime.date
+) -> list:
+    """Every row → a RegisterRecord, or FileProblem listing the bad rows (row and column)."""
+    pd_ids = _pd_codes(constituency)
+    errors: list[str] = []
+    records = []
+    seen: dict[tuple, int] = {}
+    parse = register_parser(resolved.columns, published_on)
+    for row, cells in table.rows:
+        try:
+            record = parse(cells, row)
+        except CellError as exc:
+            errors.append(f"Row {row}, {exc}.")
+        else:
+            if record.pd_code not in pd_ids:
+                errors.append(
+                    f"Row {row}, {_pd_column(resolved)}: polling district “{record.pd_code}” is "
+                    f"not set up for {constituency}. Ask the IT manager to add it, then import "
+                    "again."
+                )
+            else:
+                key = (record.pd_code, record.number, record.suffix)
+                if key in seen:
+                    errors.append(
+                        f"Row {row}: elector number {record.display_number} appears twice "
+                        f"(also row {seen[key]})."
+                    )
+                else:
+                    seen[key] = row
+                    records.append(record)
+        if len(errors) >= MAX_ERRORS:
+            errors.append("… and possibly more; fix these first.")
+            break
+    if errors:
+        raise FileProblem(errors)
+    return records
+
+
+def _suppressed(constituency: Constituency, records: list) -> tuple[list, int]:
+    digests = set(
+        Suppression.objects.filter(constituency=constituency, kind="name_postcode").values_list(
+            "digest", flat=True
+        )
+    )
+    if not digests:
+        return records, 0
+    kept = [r for r in records if name_digest(r.forenames, r.surname, r.postcode) not in digests]
+    return kept, len(records) - len(kept)
+
+
+def register_import(
+    *,
+    actor,
+    constituency: Constituency,
+    data: bytes,
+    filename: str,
+    published_on: datetime.date,
+    mapping: dict | None = None,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+    request=None,
+) -> dict:
+    """Import a full register edition (one or more polling districts) from a council file.
+
+    Re-importing keeps history: see members.bulk.load_register for how entries are matched.
+    People erased on request are not re-added (their hashed name and postcode are
+    suppressed). With `dry_run`, everything is checked and counted, then rolled back.
+    """
+    newer = (
+        RegisterEdition.objects.filter(
+            constituency=constituency,
+            kind=RegisterEdition.Kind.FULL,
+            published_on__gt=published_on,
+        )
+        .order_by("-published_on")
+        .first()
+    )
+    if newer is not None:
+        raise FileProblem(
+            f"A newer register ({newer}, published {newer.published_on:%d/%m/%Y}) is already "
+            "imported. Check the publication date: an older register would mark current "
+            "electors as having left."
+        )
+    table = read_table(data, filename=filename)
+    resolved = resolve_layout(
+        constituency=constituency, kind="register", table=table, mapping=mapping
+    )
+    total = len(table.rows)
+    progress(0, total, f"Checking {total} rows ({resolved.name}).")
+    records = parse_register(
+        constituency=constituency, table=table, resolved=resolved, published_on=published_on
+    )
+    records, suppressed = _suppressed(constituency, records)
+    progress(total // 4, total, "Rows checked; writing.")
+    report = {
+        "layout": resolved.name,
+        "encoding": table.encoding,
+        "repeated_headers_skipped": table.skipped_repeated_headers,
+        "suppressed": suppressed,
+        "dry_run": dry_run,
+    }
+    steps = {"staged": 40, "properties": 55, "matched": 65, "people": 80, "electors": 100}
+
+    try:
+        with transaction.atomic():
+            edition, _ = RegisterEdition.objects.get_or_create(
+                constituency=constituency,
+                kind=RegisterEdition.Kind.FULL,
+                published_on=published_on,
+                defaults={"source_filename": filename[:255], "label": ""},
+            )
+            report.update(
+                bulk.load_register(
+                    records=records,
+                    pd_ids=_pd_codes(constituency),
+                    constituency_id=constituency.pk,
+                    edition_id=edition.pk,
+                    published_on=published_on,
+                    progress=lambda step: progress(total * steps[step] // 100, total, step),
+                )
+            )
+            report["edition"] = str(edition)
+            report["polling_districts"] = sorted({r.pd_code for r in records})
+            audit_record(
+                actor=actor,
+                action="register.import" + (".dry_run" if dry_run else ""),
+                target=edition,
+                request=request,
+                details={"filename": filename, **report},
+            )
+            if dry_run:
+                raise _Rollback(report)
+    except _Rollback as rollback:
+        return rollback.report
+    return report
+
+
+# --- Monthly register updates -------------------------------------------------------------
+
+
+def _change_kind(cells: list[str], columns: dict[str, int]) -> str:
+    """N (new), M (amended) or D (deleted) for one update row, or "" if it does not say."""
+    if "change" in columns:
+        value = cells[columns["change"]].strip().upper()[:1]
+        return {"+": "N", "-": "D", "=": "M"}.get(value, value)
+
+    def get(field):
+        return cells[columns[field]].strip() if field in columns else ""
+
+    if get("deleted"):
+        return "D"
+    created, changed, current = get("created"), get("changed"), get("current")
+    if created and (not changed or created in (changed, current)):
+        return "N"
+    if changed:
+        return "M"
+    return ""
+
+
+def _property_for(constituency, record, pd_id: int, cache: dict):
+    from members.importers.records import address_key, walk_order
+    from members.models import Property
+
+    if not record.address_lines and not record.postcode:
+        return None
+    key = address_key(record.address_lines, record.postcode)
+    if key in cache:
+        return cache[key]
+    number, house_suffix, flat = walk_order(record.address_lines)
+    prop, _ = Property.objects.get_or_create(
+        constituency=constituency,
+        address_key=key,
+        defaults={
+            "polling_district_id": pd_id,
+            "address_lines": record.address_lines,
+            "postcode": record.postcode,
+            "uprn": record.uprn,
+            "house_number": number,
+            "house_suffix": house_suffix[:10],
+            "flat": flat[:50],
+        },
+    )
+    cache[key] = prop
+    return prop
+
+
+def register_update_import(
+    *,
+    actor,
+    constituency: Constituency,
+    data: bytes,
+    filename: str,
+    published_on: datetime.date | None = None,
+    mapping: dict | None = None,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+    request=None,
+) -> dict:
+    """Apply a monthly update notice to the current register edition.
+
+    Additions create entries (re-applying the same notice changes nothing), amendments update
+    them, deletions mark them off the register (the entry and its person stay: history is
+    never destroyed). An amendment or deletion for a number not on the register is an error.
+    """
+    from members.models import Elector, Person
+
+    published_on = published_on or timezone.localdate()
+    table = read_table(data, filename=filename)
+    resolved = resolve_layout(
+        constituency=constituency, kind="update", table=table, mapping=mapping
+    )
+    edition = (
+        RegisterEdition.objects.filter(constituency=constituency, kind=RegisterEdition.Kind.FULL)
+        .order_by("-published_on", "-id")
+        .first()
+    )
+    if edition is None:
+        raise FileProblem("Import a full register before applying monthly updates to it.")
+    pd_ids = _pd_codes(constituency)
+    parse = register_parser(resolved.columns, published_on)
+    errors, rows = [], []
+    for row, cells in table.rows:
+        try:
+            record = parse(cells, row)
+        except CellError as exc:
+            errors.append(f"Row {row}, {exc}.")
+            continue
+        record.change = _change_kind(cells, resolved.columns)
+        if record.pd_code not in pd_ids:
+            errors.append(
+                f"Row {row}, {_pd_column(resolved)}: polling district “{record.pd_code}” is not "
+                f"set up for {constituency}."
+            )
+        elif record.change not in ("N", "M", "D"):
+            errors.append(f"Row {row}: the row does not say whether it adds, amends or deletes.")
+        else:
+            rows.append(record)
+    existing = {
+        (e.polling_district_id, e.number, e.suffix): e
+        for e in Elector.objects.filter(
+            edition=edition, polling_district_id__in={pd_ids[r.pd_code] for r in rows}
+        )
+    }
+    for record in rows:
+        key = (pd_ids[record.pd_code], record.number, record.suffix)
+        if record.change in ("M", "D") and key not in existing:
+            errors.append(
+                f"Row {record.row}, {_pd_column(resolved)}: elector {record.display_number} is "
+                f"not on the {edition} register, so it cannot be "
+                f"{'amended' if record.change == 'M' else 'deleted'}."
+            )
+    if errors:
+        raise FileProblem(errors[:MAX_ERRORS])
+
+    report = {"layout": resolved.name, "added": 0, "amended": 0, "deleted": 0, "dry_run": dry_run}
+    try:
+        with transaction.atomic():
+            cache: dict = {}
+            for index, record in enumerate(rows):
+                pd_id = pd_ids[record.pd_code]
+                key = (pd_id, record.number, record.suffix)
+                elector = existing.get(key)
+                if record.change == "D":
+                    if elector.on_register:
+                        elector.on_register = False
+                        elector.left_register_on = published_on
+                        elector.save(
+                            update_fields=["on_register", "left_register_on", "updated_at"]
+                        )
+                        report["deleted"] += 1
+                    continue
+                prop = _property_for(constituency, record, pd_id, cache)
+                values = {
+                    "title": record.title,
+                    "surname": record.surname,
+                    "forenames": record.forenames,
+                    "markers": record.markers,
+                    "attainer_date": record.attainer_date,
+                    "date_of_birth": record.date_of_birth,
+                    "is_postal_voter": record.is_postal,
+                    "is_proxy_voter": record.is_proxy,
+                    "open_register_opt_out": record.opt_out,
+                    "property": prop,
+                    "on_register": True,
+                    "left_register_on": None,
+                }
+                if elector is not None:
+                    changed = [f for f, v in values.items() if getattr(elector, f) != v]
+                    if changed:
+                        for f in changed:
+                            setattr(elector, f, values[f])
+                        elector.save(update_fields=[*changed, "updated_at"])
+                        report["amended"] += 1
+                    if prop and elector.person.property_id != prop.pk:
+                        Person.objects.filter(pk=elector.person_id).update(property=prop)
+                    continue
+                person = None
+                if prop is not None:
+                    earlier = Elector.objects.filter(
+                        constituency=constituency,
+                        property=prop,
+                        surname__iexact=record.surname,
+                        forenames__iexact=record.forenames,
+                    ).first()
+                    person = earlier.person if earlier else None
+                if person is None:
+                    person = Person.objects.create(
+                        constituency=constituency,
+                        title=record.title,
+                        first_name=record.forenames[:100],
+                        last_name=record.surname,
+                        property=prop,
+                        date_of_birth=record.date_of_birth,
+                    )
+                existing[key] = Elector.objects.create(
+                    constituency=constituency,
+                    polling_district_id=pd_id,
+                    number=record.number,
+                    suffix=record.suffix,
+                    edition=edition,
+                    person=person,
+                    **values,
+                )
+                report["added"] += 1
+                if index % 200 == 0:
+                    progress(index, len(rows), "Applying changes.")
+            audit_record(
+                actor=actor,
+                action="register.update" + (".dry_run" if dry_run else ""),
+                target=edition,
+                request=request,
+                details={"filename": filename, **report},
+            )
+            if dry_run:
+                raise _Rollback(report)
+    except _Rollback as rollback:
+        return rollback.report
+    return report
+
+
+# --- Council address exports ----------------------------------------------------------------
+
+
+def addresses_import(
+    *,
+    actor,
+    constituency: Constituency,
+    data: bytes,
+    filename: str,
+    mapping: dict | None = None,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+    request=None,
+) -> dict:
+    """Give properties their polling district and polling districts their station, from a
+    council EMS address export. UPRNs are compared without leading zeros; dummy records
+    (placeholder postcodes, "Dummy Record" addresses) are skipped."""
+    from collections import Counter
+
+    from members.importers.files import clean_cell
+    from members.importers.records import (
+        PLACEHOLDER_POSTCODES,
+        address_and_postcode,
+        address_key,
+        uprn_clean,
+        walk_order,
+    )
+    from members.models import PollingStation, Property
+
+    table = read_table(data, filename=filename)
+    resolved = resolve_layout(
+        constituency=constituency, kind="addresses", table=table, mapping=mapping
+    )
+    columns = resolved.columns
+    pd_ids = _pd_codes(constituency)
+
+    def get(cells, field):
+        if field not in columns:
+            return ""
+        value = clean_cell(cells[columns[field]])
+        return "" if value.lower() == "n/a" else value
+
+    errors, parsed, dummies = [], [], 0
+    for row, cells in table.rows:
+        raw_lines = [get(cells, f"address{i}") for i in range(1, 7)]
+        # WebLookup gives the house number and street in separate columns.
+        if raw_lines[0].isdigit() and raw_lines[1]:
+            raw_lines = [f"{raw_lines[0]} {raw_lines[1]}", *raw_lines[2:]]
+        lines, postcode = address_and_postcode(raw_lines, get(cells, "postcode"))
+        if postcode in PLACEHOLDER_POSTCODES or any("dummy record" in x.lower() for x in lines):
+            dummies += 1
+            continue
+        pd_code = get(cells, "pd").upper()
+        if pd_code and pd_code not in pd_ids:
+            errors.append(
+                f"Row {row}, {resolved.column_label('pd')}: polling district “{pd_code}” is not "
+                f"set up for {constituency}."
+            )
+            continue
+        station_name = get(cells, "station_name")
+        station_id = get(cells, "station_id") or station_name
+        station_address = ", ".join(
+            x for x in (get(cells, f"station_address{i}") for i in range(2, 7)) if x
+        )
+        parsed.append(
+            (
+                row,
+                lines,
+                postcode,
+                uprn_clean(get(cells, "uprn")),
+                pd_ids.get(pd_code),
+                station_id[:30],
+                station_name or station_id,
+                station_address,
+                get(cells, "station_postcode"),
+                uprn_clean(get(cells, "station_uprn")),
+            )
+        )
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise FileProblem(errors)
+
+    report = {
+        "layout": resolved.name,
+        "dummy_records_skipped": dummies,
+        "properties_matched": 0,
+        "properties_created": 0,
+        "stations": 0,
+        "dry_run": dry_run,
+    }
+    try:
+        with transaction.atomic():
+            by_uprn, by_key = {}, {}
+            for prop in Property.objects.filter(constituency=constituency):
+                if prop.uprn:
+                    by_uprn[prop.uprn.lstrip("0")] = prop
+                by_key[prop.address_key] = prop
+            stations = {s.code: s for s in PollingStation.objects.filter(constituency=constituency)}
+            station_votes: dict[int, Counter] = {}
+            to_update, to_create = {}, []
+            for (
+                _row,
+                lines,
+                postcode,
+                uprn,
+                pd_id,
+                sid,
+                sname,
+                saddress,
+                spostcode,
+                suprn,
+            ) in parsed:
+                station = None
+                if sid:
+                    station = stations.get(sid)
+                    if station is None:
+                        station = PollingStation.objects.create(
+                            constituency=constituency,
+                            code=sid,
+                            name=sname[:200],
+                            address=saddress,
+                            postcode=normalise_postcode_safe(spostcode),
+                            uprn=suprn,
+                        )
+                        stations[sid] = station
+                        report["stations"] += 1
+                key = address_key(lines, postcode)
+                prop = by_uprn.get(uprn) if uprn else None
+                prop = prop or by_key.get(key)
+                if prop is None:
+                    number, house_suffix, flat = walk_order(lines)
+                    prop = Property(
+                        constituency=constituency,
+                        address_key=key,
+                        address_lines=lines,
+                        postcode=postcode,
+                        uprn=uprn,
+                        polling_district_id=pd_id,
+                        house_number=number,
+                        house_suffix=house_suffix[:10],
+                        flat=flat[:50],
+                    )
+                    by_key[key] = prop
+                    if uprn:
+                        by_uprn[uprn] = prop
+                    to_create.append(prop)
+                else:
+                    if pd_id:
+                        prop.polling_district_id = pd_id
+                    if uprn:
+                        prop.uprn = uprn
+                    if prop.pk:
+                        to_update[prop.pk] = prop
+                district = pd_id or prop.polling_district_id
+                if station is not None and district:
+                    station_votes.setdefault(district, Counter())[station.pk] += 1
+            Property.objects.bulk_create(to_create, batch_size=2000)
+            Property.objects.bulk_update(
+                list(to_update.values()), ["polling_district", "uprn"], batch_size=2000
+            )
+            report["properties_created"] = len(to_create)
+            report["properties_matched"] = len(to_update)
+            for district, votes in station_votes.items():
+                PollingDistrict.objects.filter(pk=district).update(
+                    polling_station_id=votes.most_common(1)[0][0]
+                )
+            report["polling_districts_with_station"] = len(station_votes)
+            audit_record(
+                actor=actor,
+                action="addresses.import" + (".dry_run" if dry_run else ""),
+                target=constituency,
+                request=request,
+                details={"filename": filename, **report},
+            )
+            if dry_run:
+                raise _Rollback(report)
+    except _Rollback as rollback:
+        return rollback.report
+    return report
+
+
+def normalise_postcode_safe(value: str) -> str:
+    from members.importers.records import normalise_postcode
+
+    return normalise_postcode(value)[:10] if value else ""
+
+
+# --- People: merging, membership lists, matching members to electors ------------------------
+
+MEMBER_STATUSES = {
+    "member": "member",
+    "active": "member",
+    "current": "member",
+    "new": "member",
+    "arrears": "arrears",
+    "in arrears": "arrears",
+    "lapsed": "lapsed",
+    "resigned": "resigned",
+    "expelled": "expelled",
+    "suspended": "suspended",
+    "deceased": "deceased",
+}
+YES = {"yes", "y", "true", "1", "granted", "opted in", "opt in"}
+NO = {"no", "n", "false", "0", "refused", "opted out", "opt out", "withdrawn"}
+CONFIDENT = 90
+
+
+def person_merge(*, actor, source, target, request=None) -> None:
+    """`source` and `target` are one human: move everything recorded about `source` onto
+    `target` (contact details, tags, membership, and any other app's records that point at a
+    person), then mark `source` as merged. Nothing is deleted."""
+    from members.models import ContactEmail, ContactPhone, Membership, Person
+
+    if source.pk == target.pk:
+        return
+    with transaction.atomic():
+        known_emails = set(target.emails.values_list("address", flat=True))
+        for email in ContactEmail.objects.filter(person=source):
+            if email.address in known_emails:
+                email.delete()
+            else:
+                email.person = target
+                email.save(update_fields=["person", "updated_at"])
+        known_phones = set(target.phones.values_list("number", flat=True))
+        for phone in ContactPhone.objects.filter(person=source):
+            if phone.number in known_phones:
+                phone.delete()
+            else:
+                phone.person = target
+                phone.save(update_fields=["person", "updated_at"])
+        target.tags.add(*source.tags.all())
+        if Membership.objects.filter(person=source).exists():
+            if Membership.objects.filter(person=target).exists():
+                raise FileProblem("Both records hold a membership; they cannot be merged.")
+            Membership.objects.filter(person=source).update(person=target)
+        # Every other app's records (canvass results, calls …) follow the person.
+        for relation in Person._meta.get_fields(include_hidden=True):
+            if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+                continue
+            model = relation.related_model
+            if model in (ContactEmail, ContactPhone, Person) or model._meta.auto_created:
+                continue
+            model._base_manager.filter(**{relation.field.name: source}).update(
+                **{relation.field.name: target}
+            )
+        for flag in (
+            "do_not_contact",
+            "do_not_email",
+            "do_not_phone",
+            "do_not_text",
+            "do_not_post",
+            "do_not_canvass",
+        ):
+            if getattr(source, flag):
+                setattr(target, flag, True)
+        if source.notes:
+            target.notes = "\n".join(x for x in (target.notes, source.notes) if x)
+        if target.property_id is None:
+            target.property_id = source.property_id
+        if target.user_id is None and source.user_id is not None:
+            user_id = source.user_id
+            Person.objects.filter(pk=source.pk).update(user=None)
+            target.user_id = user_id
+        target.version += 1
+        target.save()
+        Person.objects.filter(pk=source.pk).update(merged_into=target, user=None)
+        audit_record(
+            actor=actor,
+            action="person.merge",
+            target=target,
+            request=request,
+            details={"merged_person": source.pk},
+        )
+
+
+def _candidates(constituency, surname: str, postcode: str):
+    from members.models import Elector
+
+    if not postcode:
+        return Elector.objects.none()
+    return (
+        Elector.objects.filter(
+            constituency=constituency,
+            on_register=True,
+            surname__iexact=surname,
+            property__postcode=postcode,
+        )
+        .select_related("property", "person")
+        .order_by("id")
+    )
+
+
+def _score(elector, forenames: str, address1: str) -> tuple[int, str]:
+    score, reasons = 30, ["surname and postcode"]
+    theirs = elector.forenames.upper().split()
+    ours = forenames.upper().split()
+    if theirs and ours:
+        if theirs[0] == ours[0]:
+            score += 60
+            reasons.append("first name")
+        elif theirs[0][0] == ours[0][0]:
+            score += 30
+            reasons.append("initial")
+    lines = elector.property.address_lines if elector.property else []
+    if address1 and lines and lines[0].upper() == address1.upper():
+        score += 10
+        reasons.append("address")
+    return min(score, 100), ", ".join(reasons)
+
+
+def member_match(*, actor, membership, request=None) -> str:
+    """Link a member to their register entry: a single confident match is linked at once;
+    uncertain ones go to the review queue. Returns "linked", "review" or "none"."""
+    from members.models import Elector, MemberMatch
+
+    person = membership.person
+    if Elector.objects.filter(person=person).exists():
+        return "linked"
+    postcode = person.property.postcode if person.property else ""
+    address1 = (
+        person.property.address_lines[0]
+        if person.property and person.property.address_lines
+        else ""
+    )
+    rejected = set(
+        MemberMatch.objects.filter(
+            membership=membership, status=MemberMatch.Status.REJECTED
+        ).values_list("elector_id", flat=True)
+    )
+    scored = [
+        (*_score(e, person.first_name, address1), e)
+        for e in _candidates(person.constituency, person.last_name, postcode)
+        if e.pk not in rejected and not hasattr(e.person, "membership")
+    ]
+    confident = [s for s in scored if s[0] >= CONFIDENT]
+    if len(confident) > 1:  # prefer the one whose address line also matches, if only one does
+        best = max(s[0] for s in confident)
+        confident = [s for s in confident if s[0] == best]
+    if len(confident) == 1:
+        person_merge(actor=actor, source=person, target=confident[0][2].person, request=request)
+        return "linked"
+    for score, reason, elector in scored:
+        MemberMatch.objects.get_or_create(
+            membership=membership,
+            elector=elector,
+            defaults={"score": score, "reason": reason},
+        )
+    return "review" if scored else "none"
+
+
+def members_import(
+    *,
+    actor,
+    constituency: Constituency,
+    data: bytes,
+    filename: str,
+    mapping: dict | None = None,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+    request=None,
+) -> dict:
+    """Create or update people and memberships from the party's membership list, keyed by
+    membership number, then match new members to register entries."""
+    import phonenumbers
+
+    from members.importers.files import clean_cell
+    from members.importers.records import (
+        address_and_postcode,
+        address_key,
+        email_digest,
+        parse_date,
+        phone_digest,
+        walk_order,
+    )
+    from members.models import (
+        Branch,
+        ConsentState,
+        ContactEmail,
+        ContactPhone,
+        Membership,
+        Person,
+        Property,
+    )
+
+    table = read_table(data, filename=filename)
+    resolved = resolve_layout(
+        constituency=constituency, kind="members", table=table, mapping=mapping
+    )
+    columns = resolved.columns
+    branches = {b.name.lower(): b for b in Branch.objects.filter(constituency=constituency)}
+    suppressed = set(
+        Suppression.objects.filter(constituency=constituency).values_list("digest", flat=True)
+    )
+
+    def consent(value: str) -> str:
+        value = value.strip().lower()
+        if value in YES:
+            return ConsentState.GRANTED
+        if value in NO:
+            return ConsentState.REFUSED
+        return ConsentState.UNKNOWN
+
+    errors, rows = [], []
+    for row, cells in table.rows:
+
+        def get(field, cells=cells):
+            return clean_cell(cells[columns[field]]) if field in columns else ""
+
+        def where(field, row=row):
+            return f"Row {row}, {resolved.column_label(field)}"
+
+        item = {"row": row}
+        item["number"] = get("membership_number")
+        if not item["number"]:
+            errors.append(f"{where('membership_number')}: the membership number is empty.")
+            continue
+        status = get("status").lower() or "member"
+        if status not in MEMBER_STATUSES:
+            errors.append(f"{where('status')}: “{get('status')}” is not a membership status.")
+            continue
+        item["status"] = MEMBER_STATUSES[status]
+        try:
+            item["joined"] = parse_date(get("joined"))
+            item["lapsed"] = parse_date(get("lapsed"))
+            item["dob"] = parse_date(get("dob"))
+        except CellError as exc:
+            errors.append(f"Row {row}: {exc}.")
+            continue
+        phones = []
+        for field, kind in (("mobile", "mobile"), ("phone", "landline")):
+            raw = get(field)
+            if not raw:
+                continue
+            try:
+                parsed = phonenumbers.parse(raw, "GB")
+                if not phonenumbers.is_possible_number(parsed):
+                    raise phonenumbers.NumberParseException(0, "invalid")
+            except phonenumbers.NumberParseException:
+                errors.append(f"{where(field)}: “{raw}” is not a phone number.")
+                continue
+            e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            phones.append((e164, kind))
+        item["phones"] = phones
+        item["email"] = get("email").lower()
+        if item["email"] and "@" not in item["email"]:
+            errors.append(f"{where('email')}: “{item['email']}” is not an email address.")
+            continue
+        lines, postcode = address_and_postcode(
+            [get(f"address{i}") for i in range(1, 7)], get("postcode")
+        )
+        item.update(
+            title=get("title")[:20],
+            forenames=get("forenames")[:100],
+            surname=get("surname")[:100],
+            lines=lines,
+            postcode=postcode[:10],
+            branch=branches.get(get("branch").lower()),
+            arrears=get("arrears").lower() in YES,
+            email_consent=consent(get("email_consent")),
+            phone_consent=consent(get("phone_consent")),
+        )
+        from members.importers.records import name_digest
+
+        digests = {name_digest(item["forenames"], item["surname"], postcode)}
+        if item["email"]:
+            digests.add(email_digest(item["email"]))
+        digests.update(phone_digest(p) for p, _ in phones)
+        item["suppressed"] = bool(digests & suppressed)
+        rows.append(item)
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise FileProblem(errors)
+
+    report = {
+        "layout": resolved.name,
+        "members_created": 0,
+        "members_updated": 0,
+        "suppressed": 0,
+        "linked": 0,
+        "review": 0,
+        "unmatched": 0,
+        "dry_run": dry_run,
+    }
+    now = timezone.now()
+    source = f"membership list {filename}"[:100]
+    try:
+        with transaction.atomic():
+            existing = {
+                m.number: m
+                for m in Membership.objects.filter(
+                    number__in=[r["number"] for r in rows]
+                ).select_related("person")
+            }
+            to_match = []
+            for item in rows:
+                if item["suppressed"]:
+                    report["suppressed"] += 1
+                    continue
+                membership = existing.get(item["number"])
+                prop = None
+                if item["lines"] or item["postcode"]:
+                    key = address_key(item["lines"], item["postcode"])
+                    number, house_suffix, flat = walk_order(item["lines"])
+                    prop, _ = Property.objects.get_or_create(
+                        constituency=constituency,
+                        address_key=key,
+                        defaults={
+                            "address_lines": item["lines"],
+                            "postcode": item["postcode"],
+                            "house_number": number,
+                            "house_suffix": house_suffix[:10],
+                            "flat": flat[:50],
+                        },
+                    )
+                values = {
+                    "status": item["status"],
+                    "branch": item["branch"],
+                    "joined_on": item["joined"],
+                    "lapsed_on": item["lapsed"],
+                    "in_arrears": item["arrears"] or item["status"] == "arrears",
+                }
+                if membership is None:
+                    person = Person.objects.create(
+                        constituency=constituency,
+                        title=item["title"],
+                        first_name=item["forenames"],
+                        last_name=item["surname"],
+                        property=prop,
+                        date_of_birth=item["dob"],
+                    )
+                    membership = Membership.objects.create(
+                        person=person, number=item["number"], **values
+                    )
+                    report["members_created"] += 1
+                    to_match.append(membership)
+                else:
+                    person = membership.person
+                    changed = [f for f, v in values.items() if getattr(membership, f) != v]
+                    if changed:
+                        for f in changed:
+                            setattr(membership, f, values[f])
+                        membership.save(update_fields=[*changed, "updated_at"])
+                        report["members_updated"] += 1
+                    to_match.append(membership)
+                if item["email"]:
+                    email, created = ContactEmail.objects.get_or_create(
+                        person=person,
+                        address=item["email"],
+                        defaults={"source": source, "is_primary": True},
+                    )
+                    if item["email_consent"] != ConsentState.UNKNOWN and (
+                        email.consent != item["email_consent"]
+                    ):
+                        email.consent = item["email_consent"]
+                        email.consent_recorded_at = now
+                        email.save(update_fields=["consent", "consent_recorded_at", "updated_at"])
+                for number, kind in item["phones"]:
+                    phone, _ = ContactPhone.objects.get_or_create(
+                        person=person, number=number, defaults={"source": source, "kind": kind}
+                    )
+                    if item["phone_consent"] != ConsentState.UNKNOWN and (
+                        phone.consent != item["phone_consent"]
+                    ):
+                        phone.consent = item["phone_consent"]
+                        phone.consent_recorded_at = now
+                        phone.save(update_fields=["consent", "consent_recorded_at", "updated_at"])
+            for index, membership in enumerate(to_match):
+                membership.refresh_from_db()
+                outcome = member_match(actor=actor, membership=membership, request=request)
+                report[{"linked": "linked", "review": "review", "none": "unmatched"}[outcome]] += 1
+                if index % 100 == 0:
+                    progress(index, len(to_match), "Matching members to the register.")
+            audit_record(
+                actor=actor,
+                action="members.import" + (".dry_run" if dry_run else ""),
+                target=constituency,
+                request=request,
+                details={"filename": filename, **report},
+            )
+            if dry_run:
+                raise _Rollback(report)
+    except _Rollback as rollback:
+        return rollback.report
+    return report
+
+
+def member_match_decide(*, actor, match, same_person: bool, request=None) -> None:
+    """An organiser's decision on a queued match: link the member to the elector, or not."""
+    from members.models import MemberMatch
+
+    with transaction.atomic():
+        match = MemberMatch.objects.select_for_update().get(pk=match.pk)
+        if match.status != MemberMatch.Status.PENDING:
+            return
+        match.status = MemberMatch.Status.ACCEPTED if same_person else MemberMatch.Status.REJECTED
+        match.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        match.decided_at = timezone.now()
+        match.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        if same_person:
+            person_merge(
+                actor=actor,
+                source=match.membership.person,
+                target=match.elector.person,
+                request=request,
+            )
+            MemberMatch.objects.filter(
+                membership=match.membership, status=MemberMatch.Status.PENDING
+            ).update(status=MemberMatch.Status.REJECTED, decided_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="member_match." + ("accept" if same_person else "reject"),
+            target=match.membership,
+            request=request,
+            details={"elector": match.elector_id},
+        )
+
+
+# --- Uploaded files and background jobs --------------------------------------------------------
+
+IMPORTERS = {
+    "register": register_import,
+    "update": register_update_import,
+    "addresses": addresses_import,
+    "members": members_import,
+}
+
+
+def import_batch_create(
+    *,
+    actor,
+    constituency: Constituency,
+    kind: str,
+    filename: str,
+    data: bytes,
+    published_on: datetime.date | None = None,
+    request=None,
+):
+    """Keep an uploaded file and say whether we know its layout. A file we cannot read at all
+    is refused straight away (FileProblem); an unknown layout waits for a column mapping."""
+    from members.models import ImportBatch
+
+    table = read_table(data, filename=filename)
+    try:
+        resolved = resolve_layout(constituency=constituency, kind=_layout_kind(kind), table=table)
+        status, layout = ImportBatch.Status.READY, resolved.name
+    except FileProblem:
+        for other in ImportBatch.Kind:
+            known = recognise(other.value, table.header) if other != kind else None
+            if known is not None:
+                raise FileProblem(
+                    f"This file has the columns of the “{known.name}” layout, so it is not a "
+                    f"{ImportBatch.Kind(kind).label.lower()}. Choose “{other.label}” and upload "
+                    "it again."
+                ) from None
+        status, layout = ImportBatch.Status.NEEDS_MAPPING, ""
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            constituency=constituency,
+            kind=kind,
+            status=status,
+            filename=filename[:255],
+            content=data,
+            layout=layout,
+            published_on=published_on,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(actor=actor, action=f"import.upload:{kind}", target=batch, request=request)
+    return batch
+
+
+def _layout_kind(kind: str) -> str:
+    return "register" if kind == "register" else kind
+
+
+def import_batch_preview(batch, *, rows: int = 5) -> Table:
+    table = read_table(bytes(batch.content), filename=batch.filename)
+    table.rows = table.rows[:rows]
+    return table
+
+
+def import_batch_start(
+    *, actor, batch, mapping: dict | None = None, save_as: str = "", request=None
+):
+    """Start importing `batch` in the background (a Job with a progress bar)."""
+    from clp.services import job_start
+    from members.models import ImportBatch
+    from members.tasks import import_run
+
+    with transaction.atomic():
+        if mapping is not None:
+            table = read_table(bytes(batch.content), filename=batch.filename)
+            from_mapping(_layout_kind(batch.kind), table.header, mapping, "mapping")
+            batch.mapping = mapping
+            batch.layout = save_as or "Your column mapping"
+            if save_as:
+                SavedLayout.objects.update_or_create(
+                    constituency=batch.constituency,
+                    kind=_layout_kind(batch.kind),
+                    header_signature=header_signature(table.header),
+                    defaults={"name": save_as[:120], "mapping": mapping},
+                )
+        batch.status = ImportBatch.Status.RUNNING
+        job = job_start(
+            actor=actor,
+            kind=f"import:{batch.kind}",
+            params={"batch_id": batch.pk},
+            task=import_run,
+            request=request,
+        )
+        batch.job = job
+        batch.save(update_fields=["mapping", "layout", "status", "job", "updated_at"])
+    return job
+
+
+def import_batch_run(*, job_id: int) -> None:
+    """Run the import a job was started for. Safe to run twice: a finished job is left alone,
+    and the import and the job's "finished" state commit together, so a worker that dies
+    part-way leaves nothing behind and the retried task imports the file once."""
+    from clp.models import Job
+    from clp.services import job_fail, job_finish, job_mark_running, job_progress
+    from members.models import ImportBatch
+
+    job = Job.objects.get(pk=job_id)
+    if not job_mark_running(job):
+        return
+    batch = ImportBatch.objects.select_related("constituency").get(pk=job.params["batch_id"])
+    importer = IMPORTERS[batch.kind]
+    kwargs = {"published_on": batch.published_on} if batch.kind in ("register", "update") else {}
+    if batch.kind == "register" and batch.published_on is None:
+        kwargs["published_on"] = timezone.localdate()
+
+    progress, close_progress = _progress_reporter(job.pk)
+    job_progress(job, done=0, total=100, message="Reading and checking the file.")
+    try:
+        with transaction.atomic():
+            # Lock the batch, not the job: the job row takes progress from another connection.
+            ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            locked = Job.objects.get(pk=job.pk)
+            if locked.is_finished:
+                return
+            report = importer(
+                actor=job.created_by,
+                constituency=batch.constituency,
+                data=bytes(batch.content),
+                filename=batch.filename,
+                mapping=batch.mapping or None,
+                progress=progress,
+                **kwargs,
+            )
+            batch.status = ImportBatch.Status.DONE
+            batch.report = report
+            batch.errors = []
+            batch.content = b""  # the file held personal data; the result is in the database
+            batch.save(update_fields=["status", "report", "errors", "content", "updated_at"])
+            job_finish(locked, result=report, message=import_summary(batch.kind, report))
+    except FileProblem as problem:
+        batch.status = ImportBatch.Status.FAILED
+        batch.errors = problem.messages
+        batch.save(update_fields=["status", "errors", "updated_at"])
+        job_fail(job, message="Nothing was imported. " + " ".join(problem.messages[:5]))
+    except Exception:
+        job_fail(
+            job,
+            message="An unexpected error stopped the import; nothing was written. The IT "
+            "manager can find the details in the worker's log.",
+        )
+        raise
+    finally:
+        close_progress()
+
+
+def _progress_reporter(job_id: int):
+    """Progress for the job page while the import's own transaction is still open.
+
+    On Postgres a second, autocommitting connection writes the job's progress so the page can
+    show it; elsewhere (SQLite has one writer at a time) the bar moves when the import ends.
+    """
+    from django.db import connections
+
+    if connections["default"].vendor != "postgresql":
+        return (lambda done, total, message: None), (lambda: None)
+    side = connections.create_connection("default")
+
+    def report(done: int, total: int, message: str) -> None:
+        with side.cursor() as cursor:
+            cursor.execute(
+                "UPDATE clp_job SET progress_done = %s, progress_total = %s, message = %s "
+                "WHERE id = %s",
+                [done, total, message[:500], job_id],
+            )
+
+    return report, side.close
+
+
+def import_summary(kind: str, report: dict) -> str:
+    if kind == "register":
+        return (
+            f"{report.get('rows', 0)} register entries: {report.get('electors_added', 0)} new, "
+            f"{report.get('electors_changed', 0)} changed, {report.get('electors_left', 0)} left "
+            f"the register; {report.get('people_created', 0)} new people."
+        )
+    if kind == "update":
+        return f"{report['added']} added, {report['amended']} amended, {report['deleted']} deleted."
+    if kind == "addresses":
+        return (
+            f"{report['properties_matched']} properties updated, {report['properties_created']} "
+            f"new; {report['dummy_records_skipped']} dummy records skipped."
+        )
+    return (
+        f"{report['members_created']} new members, {report['members_updated']} updated; "
+        f"{report['linked']} linked to the register, {report['review']} to review."
+    )
+
+
+def segment_save(*, actor, constituency, name: str, description: str, filters: dict, request=None):
+    """Create (or update, by name) a saved segment."""
+    from members.models import Segment
+
+    with transaction.atomic():
+        segment, _ = Segment.objects.update_or_create(
+            constituency=constituency,
+            name=name,
+            defaults={
+                "description": description,
+                "filters": filters,
+                "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+            },
+        )
+        audit_record(actor=actor, action="segment.save", target=segment, request=request)
+    return segment

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(name="members.tasks.import_run", acks_late=True, reject_on_worker_lost=True)
+def import_run(job_id: int) -> None:
+    """Import one uploaded file (see members.services.import_batch_run). Safe to run twice."""
+    from members.services import import_batch_run
+
+    import_batch_run(job_id=job_id)
