@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 
 from clp.access import constituencies_for_user, grants_for, polling_districts_for_user
 from clp.roles import RoleCode
-from members import consent
 from members.models import ImportBatch, MemberMatch, Person, Segment
+from members.segments import apply_segment_filters
 
 READERS = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER, RoleCode.IT_MANAGER)
 IMPORTERS = (RoleCode.ORGANISER, RoleCode.IT_MANAGER)
@@ -69,30 +69,4 @@ def get_segment_for_user(user, pk) -> Segment:
 
 def segment_people(filters: dict, user) -> QuerySet:
     """The people a segment's filters select, within what `user` may see."""
-    people = people_for_user(user)
-    if filters.get("wards"):
-        from members.models import PollingDistrict
-
-        people = people.in_polling_districts(
-            PollingDistrict.objects.filter(ward__in=filters["wards"])
-        )
-    if filters.get("polling_districts"):
-        people = people.in_polling_districts(filters["polling_districts"])
-    if filters.get("membership"):
-        people = people.members(filters["membership"])
-    if filters.get("tags"):
-        people = people.tagged(filters["tags"])
-    if filters.get("on_register"):
-        people = people.filter(elector_entries__on_register=True).distinct()
-    if filters.get("markers"):
-        for letter in filters["markers"]:
-            people = people.filter(
-                elector_entries__on_register=True, elector_entries__markers__contains=letter
-            ).distinct()
-    if filters.get("has_email"):
-        people = people.with_email()
-    if filters.get("has_phone"):
-        people = people.with_phone()
-    if filters.get("consent"):
-        people = consent.people_with_consent(people, filters["consent"])
-    return people
+    return apply_segment_filters(people_for_user(user), filters)

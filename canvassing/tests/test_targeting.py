@@ -114,3 +114,23 @@ def test_organiser_builds_a_target_and_cuts_walk_lists_from_the_pages(
         electorate["labour"],
         electorate["postal"],
     }
+
+
+def test_a_saved_segment_narrows_the_target_to_the_people_it_selects(campaign, users, electorate):
+    from members.models import Segment, Tag
+
+    e = electorate
+    doorknockers = Tag.objects.create(name="Wants a visit")
+    e["never"].person.tags.add(doorknockers)
+    e["riverside"].person.tags.add(doorknockers)
+    segment = Segment.objects.create(
+        constituency=campaign.constituency,
+        name="Asked for a visit",
+        filters={"tags": [doorknockers.pk]},
+    )
+    org, area = users[RoleCode.ORGANISER], users[RoleCode.AREA_ORGANISER]
+    selected = target_electors(campaign=campaign, filters={}, user=org, segment=segment)
+    assert _names(selected) == _names([e["never"], e["riverside"]])
+    # The segment never widens what an area organiser may see: Riverside is not theirs.
+    selected = target_electors(campaign=campaign, filters={}, user=area, segment=segment)
+    assert _names(selected) == _names([e["never"]])

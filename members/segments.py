@@ -1,0 +1,42 @@
+"""Turning a segment's saved filters into the people it selects. Every tool builds on this:
+canvass targets, call lists, audiences, mailings and reports."""
+
+from django.db.models import QuerySet
+
+from members import consent
+from members.models import Person, PollingDistrict, Segment
+
+
+def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
+    """Narrow `people` by a segment's filters (area, membership, tags, markers, consent...)."""
+    if filters.get("wards"):
+        people = people.in_polling_districts(
+            PollingDistrict.objects.filter(ward__in=filters["wards"])
+        )
+    if filters.get("polling_districts"):
+        people = people.in_polling_districts(filters["polling_districts"])
+    if filters.get("membership"):
+        people = people.members(filters["membership"])
+    if filters.get("tags"):
+        people = people.tagged(filters["tags"])
+    if filters.get("on_register"):
+        people = people.filter(elector_entries__on_register=True).distinct()
+    if filters.get("markers"):
+        for letter in filters["markers"]:
+            people = people.filter(
+                elector_entries__on_register=True, elector_entries__markers__contains=letter
+            ).distinct()
+    if filters.get("has_email"):
+        people = people.with_email()
+    if filters.get("has_phone"):
+        people = people.with_phone()
+    if filters.get("consent"):
+        people = consent.people_with_consent(people, filters["consent"])
+    return people
+
+
+def segment_queryset(segment: Segment) -> QuerySet:
+    """Everyone in the segment's constituency that its filters select. Callers scope it
+    further by the user's areas (canvass targets do, through the electors they start from)."""
+    people = Person.objects.current().filter(constituency=segment.constituency_id)
+    return apply_segment_filters(people, segment.filters)
