@@ -137,8 +137,9 @@ class Property(TimeStampedModel):
 
     PERSONAL_DATA = False
 
+    # Indexed by the unique (constituency, address_key) constraint below.
     constituency = models.ForeignKey(
-        Constituency, on_delete=models.PROTECT, related_name="properties"
+        Constituency, on_delete=models.PROTECT, related_name="properties", db_index=False
     )
     polling_district = models.ForeignKey(
         PollingDistrict,
@@ -152,8 +153,8 @@ class Property(TimeStampedModel):
     )
     address_key = models.CharField(max_length=255)
     address_lines = models.JSONField(default=list, help_text="Address lines without the postcode.")
-    postcode = models.CharField(max_length=10, blank=True, db_index=True)
-    uprn = models.CharField(max_length=12, blank=True, db_index=True, help_text="No leading zeros.")
+    postcode = models.CharField(max_length=10, blank=True)
+    uprn = models.CharField(max_length=12, blank=True, help_text="No leading zeros.")
     house_number = models.PositiveIntegerField(null=True, blank=True)
     house_suffix = models.CharField(max_length=10, blank=True)
     flat = models.CharField(max_length=50, blank=True)
@@ -164,6 +165,12 @@ class Property(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["constituency", "address_key"], name="property_key_unique"
             )
+        ]
+        # Plain b-tree indexes for exact matches (a field's db_index would add a second,
+        # LIKE-pattern index on Postgres that no query uses and every import pays for).
+        indexes = [
+            models.Index(fields=["postcode"], name="property_postcode"),
+            models.Index(fields=["uprn"], name="property_uprn"),
         ]
 
     def __str__(self):
@@ -323,13 +330,24 @@ class Elector(TimeStampedModel):
 
     PERSONAL_DATA = True
 
-    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="+")
+    # A copy of polling_district.constituency kept for filtering: the district's own foreign
+    # key guards it, so the database does not check it again for each of 100,000 rows an
+    # import writes. The district and edition are indexed by the composite indexes below.
+    constituency = models.ForeignKey(
+        Constituency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     polling_district = models.ForeignKey(
-        PollingDistrict, on_delete=models.PROTECT, related_name="electors"
+        PollingDistrict, on_delete=models.PROTECT, related_name="electors", db_index=False
     )
     number = models.PositiveIntegerField()
     suffix = models.PositiveIntegerField(default=0)
-    edition = models.ForeignKey(RegisterEdition, on_delete=models.PROTECT, related_name="electors")
+    edition = models.ForeignKey(
+        RegisterEdition, on_delete=models.PROTECT, related_name="electors", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="elector_entries")
     property = models.ForeignKey(
         Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="electors"
