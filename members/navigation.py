@@ -22,6 +22,10 @@ def home_panels(request, roles) -> list[HomePanel]:
     from members.selectors import member_matches_for_user
 
     pending = (
-        member_matches_for_user(request.user).filter(status=MemberMatch.Status.PENDING).count()
+        member_matches_for_user(request.user)
+        .filter(status=MemberMatch.Status.PENDING)
+        .values("membership")
+        .distinct()
+        .count()
     )
     return [HomePanel("members/_home_panel.html", {"pending_matches": pending}, order=20)]

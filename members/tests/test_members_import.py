@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from clp.roles import RoleCode
 from members.importers import FileProblem
@@ -107,6 +109,10 @@ def test_uncertain_match_goes_to_review_and_organiser_decides(register, users):
     assert report["review"] == 1 and report["linked"] == 0
     matches = MemberMatch.objects.filter(status=MemberMatch.Status.PENDING)
     assert matches.count() == 2  # Ann and Alan both start with A
+    # The organiser's home page counts members to match, not candidate pairs.
+    client = Client()
+    client.force_login(users[RoleCode.ORGANISER])
+    assert "1 member to match to the register" in client.get(reverse("home")).content.decode()
     alan = Elector.objects.get(number=4)
     choice = matches.get(elector=alan)
     member_match_decide(actor=users[RoleCode.ORGANISER], match=choice, same_person=True)
