@@ -7,34 +7,40 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from canvassing.models import CanvassResult, Outcome, WalkListEntry
-from canvassing.selectors import walk_lists_organised_by
+from canvassing.selectors import ORGANISING, walk_lists_organised_by
+from clp.access import polling_districts_for_user
 
 
 def campaign_progress(campaign, *, user, recent_days: int = 14) -> dict:
     lists = walk_lists_organised_by(user).filter(campaign=campaign)
     recently = timezone.now() - datetime.timedelta(days=recent_days)
-    on_lists = (
-        WalkListEntry.objects.filter(walk_list__in=lists)
+    on_lists = {
+        row["walk_list__polling_district__code"]: row["electors"]
+        for row in WalkListEntry.objects.filter(walk_list__in=lists)
         .values("walk_list__polling_district__code")
         .annotate(electors=Count("elector", distinct=True))
+    }
+    # Every counting result for electors in the user's districts: those recorded from walk
+    # lists, and those that came another way (typed in from paper, earlier canvassing).
+    results = CanvassResult.objects.counting().filter(
+        campaign=campaign,
+        elector__polling_district__in=polling_districts_for_user(user, *ORGANISING),
     )
-    results = CanvassResult.objects.counting().filter(campaign=campaign, walk_list__in=lists)
     by_pd = {
-        row["walk_list__polling_district__code"]: row
-        for row in results.values("walk_list__polling_district__code").annotate(
+        row["elector__polling_district__code"]: row
+        for row in results.values("elector__polling_district__code").annotate(
             done=Count("elector", distinct=True),
             spoke=Count("elector", filter=Q(outcome=Outcome.SPOKE), distinct=True),
             recent=Count("elector", filter=Q(recorded_at__gte=recently), distinct=True),
         )
     }
     districts = []
-    for row in on_lists.order_by("walk_list__polling_district__code"):
-        code = row["walk_list__polling_district__code"]
+    for code in sorted(set(on_lists) | set(by_pd)):
         done = by_pd.get(code, {})
         districts.append(
             {
                 "code": code,
-                "electors": row["electors"],
+                "electors": on_lists.get(code, 0),
                 "done": done.get("done", 0),
                 "spoke": done.get("spoke", 0),
                 "recent": done.get("recent", 0),

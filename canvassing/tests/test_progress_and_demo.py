@@ -36,6 +36,18 @@ def test_progress_by_district_and_canvasser_counts_only_accepted_results(
     assert "2 / 6" in page.content.decode()
 
 
+def test_results_recorded_without_a_walk_list_still_count_in_progress(users, make_walk_list):
+    walk_list = make_walk_list(doors=2, per_door=1)
+    elector = walk_list.entries.select_related("elector").first().elector
+    canvasser = users[RoleCode.CANVASSER]
+    ResultFactory(
+        campaign=walk_list.campaign, elector=elector, recorded_by=canvasser, outcome="S"
+    )  # e.g. typed in from an old paper sheet
+    progress = campaign_progress(walk_list.campaign, user=users[RoleCode.ORGANISER])
+    assert progress["districts"][0]["done"] == 1
+    assert progress["canvassers"][0]["results"] == 1
+
+
 def test_only_the_board_runner_hands_a_team_list_back(users, make_walk_list, client):
     walk_list = make_walk_list(holder=None)
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
