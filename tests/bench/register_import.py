@@ -209,7 +209,7 @@ def run(stdout) -> None:
         f"(changed {report2['electors_changed']}, added {report2['electors_added']}, "
         f"left {report2['electors_left']})\n"
     )
-    assert Elector.objects.filter(on_register=True).count() == ROWS
+    assert Elector.objects.filter(constituency=constituency, on_register=True).count() == ROWS
     stdout.write(
         f"register_import rows={ROWS} copy_rows_per_s={copy_rate:.0f} "
         f"import_rows_per_s={import_rate:.0f} ratio={import_rate / copy_rate:.2f} "
