@@ -234,6 +234,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 30)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60 * 25)
 CELERY_TASK_IGNORE_RESULT = True
+# With acks_late, Redis hands an unacknowledged task to another worker after this long, so a
+# task whose worker died is retried: a little longer than the longest a task may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 # Seconds between heartbeats; nightly by default, shortened by tests to watch beat run it.
