@@ -45,6 +45,21 @@ class _Rollback(Exception):
         self.report = report
 
 
+def _import_recorded(
+    *, actor, action: str, target, request, filename: str, report: dict, dry_run: bool
+) -> None:
+    """Audit an import in its transaction; a dry run then rolls everything back."""
+    audit_record(
+        actor=actor,
+        action=action + (".dry_run" if dry_run else ""),
+        target=target,
+        request=request,
+        details={"filename": filename, **report},
+    )
+    if dry_run:
+        raise _Rollback(report)
+
+
 def resolve_layout(
     *, constituency: Constituency, kind: str, table: Table, mapping: dict | None = None
 ) -> Resolved:
@@ -204,15 +219,15 @@ def register_import(
             )
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
-            audit_record(
+            _import_recorded(
                 actor=actor,
-                action="register.import" + (".dry_run" if dry_run else ""),
+                action="register.import",
                 target=edition,
                 request=request,
-                details={"filename": filename, **report},
+                filename=filename,
+                report=report,
+                dry_run=dry_run,
             )
-            if dry_run:
-                raise _Rollback(report)
     except _Rollback as rollback:
         return rollback.report
     return report
@@ -407,15 +422,15 @@ def register_update_import(
                 report["added"] += 1
                 if index % 200 == 0:
                     progress(index, len(rows), "Applying changes.")
-            audit_record(
+            _import_recorded(
                 actor=actor,
-                action="register.update" + (".dry_run" if dry_run else ""),
+                action="register.update",
                 target=edition,
                 request=request,
-                details={"filename": filename, **report},
+                filename=filename,
+                report=report,
+                dry_run=dry_run,
             )
-            if dry_run:
-                raise _Rollback(report)
     except _Rollback as rollback:
         return rollback.report
     return report
@@ -589,15 +604,15 @@ def addresses_import(
                     polling_station_id=votes.most_common(1)[0][0]
                 )
             report["polling_districts_with_station"] = len(station_votes)
-            audit_record(
+            _import_recorded(
                 actor=actor,
-                action="addresses.import" + (".dry_run" if dry_run else ""),
+                action="addresses.import",
                 target=constituency,
                 request=request,
-                details={"filename": filename, **report},
+                filename=filename,
+                report=report,
+                dry_run=dry_run,
             )
-            if dry_run:
-                raise _Rollback(report)
     except _Rollback as rollback:
         return rollback.report
     return report
@@ -995,15 +1010,15 @@ def members_import(
                 report[{"linked": "linked", "review": "review", "none": "unmatched"}[outcome]] += 1
                 if index % 100 == 0:
                     progress(index, len(to_match), "Matching members to the register.")
-            audit_record(
+            _import_recorded(
                 actor=actor,
-                action="members.import" + (".dry_run" if dry_run else ""),
+                action="members.import",
                 target=constituency,
                 request=request,
-                details={"filename": filename, **report},
+                filename=filename,
+                report=report,
+                dry_run=dry_run,
             )
-            if dry_run:
-                raise _Rollback(report)
     except _Rollback as rollback:
         return rollback.report
     return report
