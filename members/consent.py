@@ -45,25 +45,26 @@ def may_call(person: Person, phone: ContactPhone) -> bool:
     return not phone.tps_registered or phone.consent == ConsentState.GRANTED
 
 
+def _consented_and_reachable(channel_flag: str) -> dict:
+    """Lookups for a contact detail with consent whose person is current and not opted out."""
+    return {
+        "consent": ConsentState.GRANTED,
+        "person__do_not_contact": False,
+        f"person__{channel_flag}": False,
+        "person__erased_at__isnull": True,
+        "person__merged_into__isnull": True,
+    }
+
+
 def emailable_addresses() -> QuerySet:
     """Every email address that may be used, with its person (for bulk senders)."""
-    return ContactEmail.objects.filter(
-        consent=ConsentState.GRANTED,
-        person__do_not_contact=False,
-        person__do_not_email=False,
-        person__erased_at__isnull=True,
-        person__merged_into__isnull=True,
-    )
+    return ContactEmail.objects.filter(**_consented_and_reachable("do_not_email"))
 
 
 def textable_numbers() -> QuerySet:
-    return ContactPhone.objects.filter(
-        consent=ConsentState.GRANTED,
-        person__do_not_contact=False,
-        person__do_not_text=False,
-        person__erased_at__isnull=True,
-        person__merged_into__isnull=True,
-    ).exclude(kind=ContactPhone.Kind.LANDLINE)
+    return ContactPhone.objects.filter(**_consented_and_reachable("do_not_text")).exclude(
+        kind=ContactPhone.Kind.LANDLINE
+    )
 
 
 def callable_numbers() -> QuerySet:
