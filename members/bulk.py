@@ -44,7 +44,7 @@ PROPERTY_STAGE = [
     ("town", "text"),
 ]
 
-PROPERTY_UPSERT = """
+PROPERTY_INSERT = """
             INSERT INTO members_property (constituency_id, polling_district_id, street_id,
                 address_key, address_lines, postcode, uprn, house_number, house_suffix, flat,
                 created_at, updated_at)
@@ -53,17 +53,28 @@ PROPERTY_UPSERT = """
             FROM stg_property
             LEFT JOIN members_street st ON st.constituency_id = %s
                 AND st.name = stg_property.street AND st.town = stg_property.town
-            WHERE true
-            ON CONFLICT (constituency_id, address_key) DO UPDATE SET
-                polling_district_id = excluded.polling_district_id,
-                street_id = COALESCE(members_property.street_id, excluded.street_id),
-                uprn = CASE WHEN excluded.uprn <> '' THEN excluded.uprn
-                            ELSE members_property.uprn END,
-                updated_at = excluded.updated_at
-            WHERE members_property.polling_district_id IS DISTINCT FROM excluded.polling_district_id
-               OR (members_property.street_id IS NULL AND excluded.street_id IS NOT NULL)
-               OR (excluded.uprn <> '' AND members_property.uprn <> excluded.uprn)
+            WHERE NOT EXISTS (
+                SELECT 1 FROM members_property p
+                WHERE p.constituency_id = %s AND p.address_key = stg_property.address_key
+            )
             """
+# A known address moves district, gains a street or a UPRN; otherwise it is left alone.
+PROPERTY_UPDATE = """
+            UPDATE members_property SET
+                polling_district_id = s.pd_id,
+                street_id = COALESCE(members_property.street_id, st.id),
+                uprn = CASE WHEN s.uprn <> '' THEN s.uprn ELSE members_property.uprn END,
+                updated_at = %s
+            FROM stg_property s
+            LEFT JOIN members_street st ON st.constituency_id = %s
+                AND st.name = s.street AND st.town = s.town
+            WHERE members_property.constituency_id = %s
+              AND members_property.address_key = s.address_key
+              AND (members_property.polling_district_id IS DISTINCT FROM s.pd_id
+                   OR (members_property.street_id IS NULL AND st.id IS NOT NULL)
+                   OR (s.uprn <> '' AND members_property.uprn <> s.uprn))
+            """
+REGISTER_LOCK = 7311  # pg_advisory_xact_lock namespace for register imports
 
 
 def _pg() -> bool:
@@ -98,6 +109,7 @@ def load_register(
     constituency_id: int,
     edition_id: int,
     published_on,
+    same_edition: bool = False,
     progress: Callable[[str], None] = lambda step: None,
 ) -> dict:
     """Upsert properties, people and electors for `records`; mark leavers off the register.
@@ -156,24 +168,19 @@ def load_register(
     result = {}
     with connection.cursor() as cursor:
         if pg:
+            # One register import per constituency at a time: two would race to insert the
+            # same new properties and each mark the other's new entries as leavers.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REGISTER_LOCK, c])
             # Let the trigram (GIN) indexes take the new entries into their pending list and
             # merge them once, instead of merging every 4 MB during the import.
             cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")
         _stage(cursor, "stg_property", PROPERTY_STAGE, properties.values())
         _stage(cursor, "stg_elector", ELECTOR_STAGE, elector_rows)
-        for col, typ in (
-            ("property_id", "bigint"),
-            ("elector_id", "bigint"),
-            ("person_id", "bigint"),
-        ):
-            cursor.execute(f"ALTER TABLE stg_elector ADD COLUMN {col} {typ}")
         if pg:
-            cursor.execute("ANALYZE stg_elector")
-            cursor.execute("ANALYZE stg_property")
+            cursor.execute("ANALYZE stg_elector (row_no, pd_id, number, address_key)")
+            cursor.execute("ANALYZE stg_property (address_key)")
         progress("staged")
 
-        cursor.execute("SELECT COUNT(*) FROM members_property WHERE constituency_id = %s", [c])
-        properties_before = cursor.fetchone()[0]
         cursor.execute(
             """
             INSERT INTO members_street (constituency_id, name, town, created_at, updated_at)
@@ -182,100 +189,96 @@ def load_register(
             """,
             [c, now, now],
         )
-        cursor.execute(
-            PROPERTY_UPSERT.replace("{jsonb}", jsonb),
-            [c, now, now, c],
-        )
-        cursor.execute("SELECT COUNT(*) FROM members_property WHERE constituency_id = %s", [c])
-        result["properties_created"] = cursor.fetchone()[0] - properties_before
-        cursor.execute(
-            """
-            UPDATE stg_elector SET property_id = p.id
-            FROM members_property p
-            WHERE p.constituency_id = %s AND p.address_key = stg_elector.address_key
-            """,
-            [c],
-        )
-        cursor.execute("CREATE INDEX stg_elector_number ON stg_elector (pd_id, number, suffix)")
+        cursor.execute(PROPERTY_INSERT.replace("{jsonb}", jsonb), [c, now, now, c, c])
+        result["properties_created"] = cursor.rowcount
+        cursor.execute(PROPERTY_UPDATE, [now, c, c])
         progress("properties")
 
-        # 1. The same entry: same PD/number/suffix and (same surname or same forenames). On a
-        # re-import of the same edition the number alone decides (it is a correction).
+        # Each row of the file resolved in one pass: its property, and the entry it repeats
+        # (same PD/number/suffix and the same surname or forenames; on a re-import of the same
+        # edition the number alone decides, as it is a correction).
         cursor.execute(
             """
-            UPDATE stg_elector SET elector_id = e.id, person_id = e.person_id
-            FROM members_elector e
-            WHERE e.constituency_id = %s AND e.on_register
-              AND e.polling_district_id = stg_elector.pd_id
-              AND e.number = stg_elector.number AND e.suffix = stg_elector.suffix
-              AND (e.edition_id = %s
-                   OR UPPER(e.surname) = UPPER(stg_elector.surname)
-                   OR UPPER(e.forenames) = UPPER(stg_elector.forenames))
+            CREATE TEMP TABLE stg_match AS
+            SELECT s.row_no, p.id AS property_id, e.id AS elector_id, e.person_id,
+                false AS new_person,
+                e.id IS NOT NULL AND (
+                    e.surname <> s.surname OR e.forenames <> s.forenames
+                    OR e.title <> s.title OR e.markers <> s.markers
+                    OR e.property_id IS DISTINCT FROM p.id
+                    OR e.attainer_date IS DISTINCT FROM s.attainer_date
+                    OR e.date_of_birth IS DISTINCT FROM s.dob
+                    OR e.open_register_opt_out <> s.opt_out
+                ) AS changed
+            FROM stg_elector s
+            LEFT JOIN members_property p
+                ON p.constituency_id = %s AND p.address_key = s.address_key
+            LEFT JOIN members_elector e
+                ON e.constituency_id = %s AND e.on_register
+                AND e.polling_district_id = s.pd_id
+                AND e.number = s.number AND e.suffix = s.suffix
+                AND (%s OR UPPER(e.surname) = UPPER(s.surname)
+                     OR UPPER(e.forenames) = UPPER(s.forenames))
             """,
-            [c, edition_id],
+            [c, c, same_edition],
         )
-        cursor.execute("CREATE INDEX stg_elector_elector ON stg_elector (elector_id)")
-        # 2. The same person under a new number, or back on the register at the same address.
+        if pg:
+            cursor.execute("ANALYZE stg_match")
+        # The same person under a new number, or back on the register at the same address.
         cursor.execute(
             """
-            UPDATE stg_elector SET person_id = e.person_id
-            FROM members_elector e
-            WHERE stg_elector.person_id IS NULL
-              AND e.constituency_id = %s
-              AND e.property_id = stg_elector.property_id
-              AND UPPER(e.surname) = UPPER(stg_elector.surname)
-              AND UPPER(e.forenames) = UPPER(stg_elector.forenames)
-              AND NOT EXISTS (SELECT 1 FROM stg_elector s2 WHERE s2.elector_id = e.id)
+            UPDATE stg_match SET person_id = (
+                SELECT MAX(e.person_id) FROM members_elector e, stg_elector s
+                WHERE s.row_no = stg_match.row_no
+                  AND e.constituency_id = %s AND e.property_id = stg_match.property_id
+                  AND UPPER(e.surname) = UPPER(s.surname)
+                  AND UPPER(e.forenames) = UPPER(s.forenames)
+                  AND NOT EXISTS (SELECT 1 FROM stg_match m2 WHERE m2.elector_id = e.id)
+            )
+            WHERE elector_id IS NULL AND property_id IS NOT NULL
+              AND EXISTS (SELECT 1 FROM members_elector e
+                          WHERE e.constituency_id = %s AND e.property_id = stg_match.property_id)
             """,
-            [c],
+            [c, c],
         )
+        cursor.execute(
+            "SELECT COUNT(elector_id), SUM(CASE WHEN changed THEN 1 ELSE 0 END) FROM stg_match"
+        )
+        matched, changed = cursor.fetchone()
+        result["electors_matched"], result["electors_changed"] = matched, changed or 0
         progress("matched")
 
-        cursor.execute(
-            """
-            SELECT COUNT(*) FROM stg_elector s JOIN members_elector e ON e.id = s.elector_id
-            WHERE e.surname <> s.surname OR e.forenames <> s.forenames OR e.title <> s.title
-               OR e.markers <> s.markers
-               OR e.property_id IS DISTINCT FROM s.property_id
-               OR e.attainer_date IS DISTINCT FROM s.attainer_date
-               OR e.date_of_birth IS DISTINCT FROM s.dob
-            """
-        )
-        result["electors_changed"] = cursor.fetchone()[0]
-        cursor.execute("SELECT COUNT(*) FROM stg_elector WHERE elector_id IS NOT NULL")
-        result["electors_matched"] = cursor.fetchone()[0]
-
-        # New people: ids taken up front (into a narrow table, rather than rewriting the wide
-        # staging rows) so that electors can point at them in one statement.
-        cursor.execute("DROP TABLE IF EXISTS stg_new_person")
+        # New people, with ids taken up front so that their electors can point at them.
         if pg:
             cursor.execute(
                 """
-                CREATE TEMP TABLE stg_new_person ON COMMIT DROP AS
-                SELECT row_no, nextval(pg_get_serial_sequence('members_person', 'id')) AS new_id
-                FROM stg_elector WHERE person_id IS NULL
+                UPDATE stg_match
+                SET person_id = nextval(pg_get_serial_sequence('members_person', 'id')),
+                    new_person = true
+                WHERE person_id IS NULL
                 """
             )
         else:
             cursor.execute(
                 """
-                CREATE TEMP TABLE stg_new_person AS
-                SELECT row_no, (SELECT COALESCE(MAX(id), 0) FROM members_person) + row_no AS new_id
-                FROM stg_elector WHERE person_id IS NULL
+                UPDATE stg_match
+                SET person_id = (SELECT COALESCE(MAX(id), 0) FROM members_person) + row_no,
+                    new_person = true
+                WHERE person_id IS NULL
                 """
             )
-        cursor.execute("CREATE UNIQUE INDEX stg_new_person_row ON stg_new_person (row_no)")
-        cursor.execute("SELECT COUNT(*) FROM stg_new_person")
-        result["people_created"] = cursor.fetchone()[0]
+        result["people_created"] = cursor.rowcount
         cursor.execute(
             """
             INSERT INTO members_person (id, constituency_id, title, first_name, last_name,
                 property_id, date_of_birth, user_id, do_not_contact, do_not_email,
                 do_not_phone, do_not_text, do_not_post, do_not_canvass, notes, version,
                 erased_at, merged_into_id, created_at, updated_at)
-            SELECT n.new_id, %s, s.title, SUBSTR(s.forenames, 1, 100), s.surname, s.property_id,
-                s.dob, NULL, false, false, false, false, false, false, '', 1, NULL, NULL, %s, %s
-            FROM stg_elector s JOIN stg_new_person n ON n.row_no = s.row_no
+            SELECT m.person_id, %s, s.title, SUBSTR(s.forenames, 1, 100), s.surname,
+                m.property_id, s.dob, NULL, false, false, false, false, false, false, '', 1,
+                NULL, NULL, %s, %s
+            FROM stg_elector s JOIN stg_match m ON m.row_no = s.row_no
+            WHERE m.new_person
             """,
             [c, now, now],
         )
@@ -283,61 +286,61 @@ def load_register(
         cursor.execute(
             """
             UPDATE members_person
-            SET property_id = s.property_id, version = members_person.version + 1,
+            SET property_id = m.property_id, version = members_person.version + 1,
                 updated_at = %s
-            FROM stg_elector s
-            WHERE members_person.id = s.person_id
-              AND s.property_id IS NOT NULL
-              AND members_person.property_id IS DISTINCT FROM s.property_id
+            FROM stg_match m
+            WHERE members_person.id = m.person_id
+              AND m.property_id IS NOT NULL
+              AND members_person.property_id IS DISTINCT FROM m.property_id
             """,
             [now],
         )
         result["people_moved"] = cursor.rowcount
         progress("people")
 
+        # Entries the file repeats word for word are not rewritten (a re-import touches only
+        # what changed); changed entries take this edition.
         cursor.execute(
             """
             UPDATE members_elector SET
-                edition_id = %s, property_id = s.property_id, title = s.title,
+                edition_id = %s, property_id = m.property_id, title = s.title,
                 surname = s.surname, forenames = s.forenames, markers = s.markers,
                 attainer_date = s.attainer_date, date_of_birth = s.dob,
                 is_postal_voter = s.is_postal, is_proxy_voter = s.is_proxy,
-                open_register_opt_out = s.opt_out, on_register = true,
-                left_register_on = NULL, updated_at = %s
-            FROM stg_elector s
-            WHERE members_elector.id = s.elector_id
+                open_register_opt_out = s.opt_out, updated_at = %s
+            FROM stg_match m JOIN stg_elector s ON s.row_no = m.row_no
+            WHERE members_elector.id = m.elector_id AND m.changed
             """,
             [edition_id, now],
         )
+        # Leavers before newcomers: a newcomer may take a leaver's number.
+        cursor.execute(
+            """
+            UPDATE members_elector SET on_register = false, left_register_on = %s,
+                updated_at = %s
+            WHERE constituency_id = %s AND on_register
+              AND polling_district_id IN (SELECT DISTINCT pd_id FROM stg_elector)
+              AND NOT EXISTS (SELECT 1 FROM stg_match m WHERE m.elector_id = members_elector.id)
+            """,
+            [published, now, c],
+        )
+        result["electors_left"] = cursor.rowcount
         cursor.execute(
             """
             INSERT INTO members_elector (constituency_id, polling_district_id, number, suffix,
                 edition_id, person_id, property_id, title, surname, forenames, markers,
                 attainer_date, date_of_birth, is_postal_voter, is_proxy_voter,
                 open_register_opt_out, on_register, left_register_on, created_at, updated_at)
-            SELECT %s, s.pd_id, s.number, s.suffix, %s, COALESCE(s.person_id, n.new_id),
-                s.property_id, s.title, s.surname, s.forenames, s.markers, s.attainer_date, s.dob,
-                s.is_postal, s.is_proxy, s.opt_out, true, NULL, %s, %s
-            FROM stg_elector s LEFT JOIN stg_new_person n ON n.row_no = s.row_no
-            WHERE s.elector_id IS NULL
+            SELECT %s, s.pd_id, s.number, s.suffix, %s, m.person_id, m.property_id, s.title,
+                s.surname, s.forenames, s.markers, s.attainer_date, s.dob, s.is_postal,
+                s.is_proxy, s.opt_out, true, NULL, %s, %s
+            FROM stg_elector s JOIN stg_match m ON m.row_no = s.row_no
+            WHERE m.elector_id IS NULL
             """,
             [c, edition_id, now, now],
         )
         result["electors_added"] = cursor.rowcount
-        cursor.execute(
-            """
-            UPDATE members_elector SET on_register = false, left_register_on = %s,
-                updated_at = %s
-            WHERE constituency_id = %s AND on_register AND edition_id <> %s
-              AND polling_district_id IN (SELECT DISTINCT pd_id FROM stg_elector)
-            """,
-            [published, now, c, edition_id],
-        )
-        result["electors_left"] = cursor.rowcount
-        _drop(cursor, "stg_elector", "stg_property", "stg_new_person")
+        _drop(cursor, "stg_elector", "stg_property", "stg_match")
         progress("electors")
-    if pg:
-        # Keep the sequence past the ids we took (nextval already did; nothing to do).
-        pass
     result["rows"] = len(records)
     return result

@@ -1,9 +1,17 @@
 import builtins
 
 from django.db import models
+from django.db.models import Q
 
 from clp.models import TimeStampedModel
 from members.querysets import ElectorQuerySet, PersonQuerySet
+
+# Links to reference tables that are set up once and never deleted while anything points at
+# them (constituency, polling district, register edition, street). Django still enforces
+# on_delete (PROTECT refuses, SET_NULL clears) for every ORM delete; the database does not
+# check them too, because a register import writes 100,000 rows and the database would run
+# one check per row per link at commit (about half the import's time; see members/README.md).
+REFERENCE_LINK = {"db_constraint": False}
 
 
 class Constituency(TimeStampedModel):
@@ -137,9 +145,15 @@ class Property(TimeStampedModel):
 
     PERSONAL_DATA = False
 
-    # Indexed by the unique (constituency, address_key) constraint below.
+    # Indexed by the unique (constituency, address_key) constraint below. Links to the
+    # reference tables (constituency, district, street) are kept by Django, not the database:
+    # see REFERENCE_LINK below.
     constituency = models.ForeignKey(
-        Constituency, on_delete=models.PROTECT, related_name="properties", db_index=False
+        Constituency,
+        on_delete=models.PROTECT,
+        related_name="properties",
+        db_index=False,
+        **REFERENCE_LINK,
     )
     polling_district = models.ForeignKey(
         PollingDistrict,
@@ -147,9 +161,15 @@ class Property(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="properties",
+        **REFERENCE_LINK,
     )
     street = models.ForeignKey(
-        Street, null=True, blank=True, on_delete=models.SET_NULL, related_name="properties"
+        Street,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="properties",
+        **REFERENCE_LINK,
     )
     address_key = models.CharField(max_length=255)
     address_lines = models.JSONField(default=list, help_text="Address lines without the postcode.")
@@ -170,7 +190,8 @@ class Property(TimeStampedModel):
         # LIKE-pattern index on Postgres that no query uses and every import pays for).
         indexes = [
             models.Index(fields=["postcode"], name="property_postcode"),
-            models.Index(fields=["uprn"], name="property_uprn"),
+            # Registers carry no UPRN: only the council's address exports fill it in.
+            models.Index(fields=["uprn"], name="property_uprn", condition=~Q(uprn="")),
         ]
 
     def __str__(self):
@@ -223,7 +244,9 @@ class Person(TimeStampedModel):
 
     PERSONAL_DATA = True
 
-    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="people")
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.PROTECT, related_name="people", **REFERENCE_LINK
+    )
     title = models.CharField(max_length=20, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
@@ -250,6 +273,7 @@ class Person(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # indexed below, only where set: almost every row is NULL
         help_text="Set when this record was found to be the same human as another.",
     )
 
@@ -257,7 +281,14 @@ class Person(TimeStampedModel):
 
     class Meta:
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip() or f"Person #{self.pk}"
@@ -330,23 +361,30 @@ class Elector(TimeStampedModel):
 
     PERSONAL_DATA = True
 
-    # A copy of polling_district.constituency kept for filtering: the district's own foreign
-    # key guards it, so the database does not check it again for each of 100,000 rows an
-    # import writes. The district and edition are indexed by the composite indexes below.
+    # A copy of polling_district.constituency kept for filtering. The district and edition
+    # are indexed by the unique constraint below (district first, so that it also serves
+    # look-ups by PD/number).
     constituency = models.ForeignKey(
-        Constituency,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
+        Constituency, on_delete=models.PROTECT, related_name="+", db_index=False, **REFERENCE_LINK
     )
     polling_district = models.ForeignKey(
-        PollingDistrict, on_delete=models.PROTECT, related_name="electors", db_index=False
+        PollingDistrict,
+        on_delete=models.PROTECT,
+        related_name="electors",
+        db_index=False,
+        **REFERENCE_LINK,
     )
     number = models.PositiveIntegerField()
     suffix = models.PositiveIntegerField(default=0)
+    # The edition this entry's current details came from: a re-import rewrites only the
+    # entries it changes, so an entry the next register repeats word for word keeps the
+    # edition it was first (or last differently) listed in.
     edition = models.ForeignKey(
-        RegisterEdition, on_delete=models.PROTECT, related_name="electors", db_index=False
+        RegisterEdition,
+        on_delete=models.PROTECT,
+        related_name="electors",
+        db_index=False,
+        **REFERENCE_LINK,
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="elector_entries")
     property = models.ForeignKey(
@@ -369,14 +407,12 @@ class Elector(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["edition", "polling_district", "number", "suffix"],
+                fields=["polling_district", "number", "suffix", "edition"],
                 name="elector_number_unique_per_edition",
             )
         ]
-        indexes = [
-            models.Index(fields=["polling_district", "number", "suffix"]),
-            models.Index(fields=["surname", "forenames"]),
-        ]
+        # Name search uses the trigram indexes (migration 0004); no b-tree on names, which
+        # every import would pay for and no query uses.
 
     @builtins.property  # the `property` field above shadows the builtin in this class body
     def elector_number(self) -> str:

@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -201,7 +202,7 @@ def register_import(
 
     try:
         with transaction.atomic():
-            edition, _ = RegisterEdition.objects.get_or_create(
+            edition, created = RegisterEdition.objects.get_or_create(
                 constituency=constituency,
                 kind=RegisterEdition.Kind.FULL,
                 published_on=published_on,
@@ -214,6 +215,7 @@ def register_import(
                     constituency_id=constituency.pk,
                     edition_id=edition.pk,
                     published_on=published_on,
+                    same_edition=not created,
                     progress=lambda step: progress(total * steps[step] // 100, total, step),
                 )
             )
@@ -333,11 +335,16 @@ def register_update_import(
             errors.append(f"Row {row}: the row does not say whether it adds, amends or deletes.")
         else:
             rows.append(record)
+    # The entries on the register now (an entry a re-import left unchanged keeps the edition
+    # it came from), and this edition's entries that a deletion took off, so that re-adding
+    # one restores it. On the register wins when both share a number.
     existing = {
         (e.polling_district_id, e.number, e.suffix): e
         for e in Elector.objects.filter(
-            edition=edition, polling_district_id__in={pd_ids[r.pd_code] for r in rows}
-        )
+            Q(on_register=True) | Q(edition=edition),
+            constituency=constituency,
+            polling_district_id__in={pd_ids[r.pd_code] for r in rows},
+        ).order_by("on_register")
     }
     for record in rows:
         key = (pd_ids[record.pd_code], record.number, record.suffix)

@@ -61,7 +61,8 @@ def test_new_edition_keeps_people_and_notes_and_marks_leavers_off(geography):
     assert report["electors_matched"] == 5 and report["electors_changed"] == 1
     assert report["electors_left"] == 1 and report["people_created"] == 0
     john.refresh_from_db()
-    assert john.edition.published_on == DEC
+    assert john.edition.published_on == JAN  # repeated word for word: not rewritten
+    assert Elector.objects.get(number=3).edition.published_on == DEC
     assert john.person.notes == "Canvassed: promised to vote"
     leaver.refresh_from_db()
     assert leaver.on_register is False and leaver.left_register_on == DEC
