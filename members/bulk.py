@@ -196,12 +196,19 @@ def load_register(
 
         # Each row of the file resolved in one pass: its property, and the entry it repeats
         # (same PD/number/suffix and the same surname or forenames; on a re-import of the same
-        # edition the number alone decides, as it is a correction).
+        # edition the number alone decides, as it is a correction). New people's ids are
+        # taken here, for every row no entry matched; the few that turn out to be a known
+        # person (below) leave a gap in the sequence, which is harmless.
+        new_person_id = (
+            "nextval(pg_get_serial_sequence('members_person', 'id'))"
+            if pg
+            else "(SELECT COALESCE(MAX(id), 0) FROM members_person) + s.row_no"
+        )
         cursor.execute(
             """
             CREATE TEMP TABLE stg_match AS
             SELECT s.row_no, p.id AS property_id, e.id AS elector_id, e.person_id,
-                false AS new_person,
+                CASE WHEN e.id IS NULL THEN {new_person_id} END AS new_person_id,
                 e.id IS NOT NULL AND (
                     e.surname <> s.surname OR e.forenames <> s.forenames
                     OR e.title <> s.title OR e.markers <> s.markers
@@ -219,7 +226,7 @@ def load_register(
                 AND e.number = s.number AND e.suffix = s.suffix
                 AND (%s OR UPPER(e.surname) = UPPER(s.surname)
                      OR UPPER(e.forenames) = UPPER(s.forenames))
-            """,
+            """.replace("{new_person_id}", new_person_id),
             [c, c, same_edition],
         )
         if pg:
@@ -242,43 +249,28 @@ def load_register(
             [c, c],
         )
         cursor.execute(
-            "SELECT COUNT(elector_id), SUM(CASE WHEN changed THEN 1 ELSE 0 END) FROM stg_match"
+            """
+            SELECT COUNT(elector_id), SUM(CASE WHEN changed THEN 1 ELSE 0 END),
+                SUM(CASE WHEN person_id IS NULL THEN 1 ELSE 0 END)
+            FROM stg_match
+            """
         )
-        matched, changed = cursor.fetchone()
+        matched, changed, new_people = cursor.fetchone()
         result["electors_matched"], result["electors_changed"] = matched, changed or 0
+        result["people_created"] = new_people or 0
         progress("matched")
 
-        # New people, with ids taken up front so that their electors can point at them.
-        if pg:
-            cursor.execute(
-                """
-                UPDATE stg_match
-                SET person_id = nextval(pg_get_serial_sequence('members_person', 'id')),
-                    new_person = true
-                WHERE person_id IS NULL
-                """
-            )
-        else:
-            cursor.execute(
-                """
-                UPDATE stg_match
-                SET person_id = (SELECT COALESCE(MAX(id), 0) FROM members_person) + row_no,
-                    new_person = true
-                WHERE person_id IS NULL
-                """
-            )
-        result["people_created"] = cursor.rowcount
         cursor.execute(
             """
             INSERT INTO members_person (id, constituency_id, title, first_name, last_name,
                 property_id, date_of_birth, user_id, do_not_contact, do_not_email,
                 do_not_phone, do_not_text, do_not_post, do_not_canvass, notes, version,
                 erased_at, merged_into_id, created_at, updated_at)
-            SELECT m.person_id, %s, s.title, SUBSTR(s.forenames, 1, 100), s.surname,
+            SELECT m.new_person_id, %s, s.title, SUBSTR(s.forenames, 1, 100), s.surname,
                 m.property_id, s.dob, NULL, false, false, false, false, false, false, '', 1,
                 NULL, NULL, %s, %s
             FROM stg_elector s JOIN stg_match m ON m.row_no = s.row_no
-            WHERE m.new_person
+            WHERE m.person_id IS NULL
             """,
             [c, now, now],
         )
@@ -331,7 +323,8 @@ def load_register(
                 edition_id, person_id, property_id, title, surname, forenames, markers,
                 attainer_date, date_of_birth, is_postal_voter, is_proxy_voter,
                 open_register_opt_out, on_register, left_register_on, created_at, updated_at)
-            SELECT %s, s.pd_id, s.number, s.suffix, %s, m.person_id, m.property_id, s.title,
+            SELECT %s, s.pd_id, s.number, s.suffix, %s, COALESCE(m.person_id, m.new_person_id),
+                m.property_id, s.title,
                 s.surname, s.forenames, s.markers, s.attainer_date, s.dob, s.is_postal,
                 s.is_proxy, s.opt_out, true, NULL, %s, %s
             FROM stg_elector s JOIN stg_match m ON m.row_no = s.row_no

@@ -6,12 +6,14 @@ from django.db.models import Q
 from clp.models import TimeStampedModel
 from members.querysets import ElectorQuerySet, PersonQuerySet
 
-# Links to reference tables that are set up once and never deleted while anything points at
-# them (constituency, polling district, register edition, street). Django still enforces
+# Links to rows the application never deletes: reference tables set up once (constituency,
+# polling district, register edition, street) and addresses (property). Django still enforces
 # on_delete (PROTECT refuses, SET_NULL clears) for every ORM delete; the database does not
-# check them too, because a register import writes 100,000 rows and the database would run
-# one check per row per link at commit (about half the import's time; see members/README.md).
-REFERENCE_LINK = {"db_constraint": False}
+# check them too, because a register import writes 100,000 electors, people and addresses and
+# the database would run one check per row per link at commit (measured: about 40% of the
+# import's time; see members/README.md). The link from an elector to its person, the record
+# that history hangs on, is still checked by the database.
+LINK_CHECKED_BY_DJANGO = {"db_constraint": False}
 
 
 class Constituency(TimeStampedModel):
@@ -147,13 +149,13 @@ class Property(TimeStampedModel):
 
     # Indexed by the unique (constituency, address_key) constraint below. Links to the
     # reference tables (constituency, district, street) are kept by Django, not the database:
-    # see REFERENCE_LINK below.
+    # see LINK_CHECKED_BY_DJANGO above.
     constituency = models.ForeignKey(
         Constituency,
         on_delete=models.PROTECT,
         related_name="properties",
         db_index=False,
-        **REFERENCE_LINK,
+        **LINK_CHECKED_BY_DJANGO,
     )
     polling_district = models.ForeignKey(
         PollingDistrict,
@@ -161,7 +163,7 @@ class Property(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="properties",
-        **REFERENCE_LINK,
+        **LINK_CHECKED_BY_DJANGO,
     )
     street = models.ForeignKey(
         Street,
@@ -169,7 +171,8 @@ class Property(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="properties",
-        **REFERENCE_LINK,
+        db_index=False,  # walk lists reach streets from addresses, never the other way
+        **LINK_CHECKED_BY_DJANGO,
     )
     address_key = models.CharField(max_length=255)
     address_lines = models.JSONField(default=list, help_text="Address lines without the postcode.")
@@ -244,14 +247,25 @@ class Person(TimeStampedModel):
 
     PERSONAL_DATA = True
 
+    # Not indexed: a CLP's database holds one constituency, so the index would select
+    # everything, and every import would pay for it.
     constituency = models.ForeignKey(
-        Constituency, on_delete=models.PROTECT, related_name="people", **REFERENCE_LINK
+        Constituency,
+        on_delete=models.PROTECT,
+        related_name="people",
+        db_index=False,
+        **LINK_CHECKED_BY_DJANGO,
     )
     title = models.CharField(max_length=20, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     property = models.ForeignKey(
-        Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+        Property,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        **LINK_CHECKED_BY_DJANGO,
     )
     date_of_birth = models.DateField(null=True, blank=True)
     user = models.OneToOneField(
@@ -365,14 +379,18 @@ class Elector(TimeStampedModel):
     # are indexed by the unique constraint below (district first, so that it also serves
     # look-ups by PD/number).
     constituency = models.ForeignKey(
-        Constituency, on_delete=models.PROTECT, related_name="+", db_index=False, **REFERENCE_LINK
+        Constituency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        **LINK_CHECKED_BY_DJANGO,
     )
     polling_district = models.ForeignKey(
         PollingDistrict,
         on_delete=models.PROTECT,
         related_name="electors",
         db_index=False,
-        **REFERENCE_LINK,
+        **LINK_CHECKED_BY_DJANGO,
     )
     number = models.PositiveIntegerField()
     suffix = models.PositiveIntegerField(default=0)
@@ -384,11 +402,16 @@ class Elector(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="electors",
         db_index=False,
-        **REFERENCE_LINK,
+        **LINK_CHECKED_BY_DJANGO,
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="elector_entries")
     property = models.ForeignKey(
-        Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="electors"
+        Property,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="electors",
+        **LINK_CHECKED_BY_DJANGO,
     )
     title = models.CharField(max_length=20, blank=True)
     surname = models.CharField(max_length=100)
