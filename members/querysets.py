@@ -59,9 +59,7 @@ class ElectorQuerySet(QuerySet):
                 if len(addresses) > ADDRESS_MATCH_LIMIT
                 else Q(property_id__in=addresses)
             )
-            self = self.filter(
-                Q(surname__icontains=term) | Q(forenames__icontains=term) | at_address
-            )
+            self = self.filter(Q(search_name__icontains=term) | at_address)
         return self
 
 

@@ -367,7 +367,35 @@ def test_search_uses_the_trigram_index_on_postgres(geography):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
-    assert "members_elector_surname_trgm" in plan, (query, plan)
+    assert "members_elector_search_name_trgm" in plan, (query, plan)
+
+
+@pytest.mark.django_db
+def test_search_finds_forename_surname_and_both_together(geography):
+    _import(geography, csv_bytes(XPRESS14, small_register()))
+    smith = Elector.objects.get(number=1)
+    assert smith in Elector.objects.matching("smit")
+    assert smith in Elector.objects.matching("joh")
+    assert list(Elector.objects.matching("Smith John")) == [smith]
+
+
+@pytest.mark.django_db
+def test_imported_people_and_places_are_still_protected_from_deletion(geography):
+    """The database no longer checks links to reference tables and addresses on each of an
+    import's rows; Django still refuses to delete what electors point at."""
+    from django.db.models import ProtectedError
+
+    _import(geography, csv_bytes(XPRESS14, small_register()))
+    smith = Elector.objects.get(number=1)
+    with pytest.raises(ProtectedError):
+        smith.polling_district.delete()
+    with pytest.raises(ProtectedError):
+        smith.edition.delete()
+    address = smith.property
+    address.delete()
+    smith.refresh_from_db()
+    assert smith.property is None
+    assert Person.objects.get(pk=smith.person_id).property is None
 
 
 @pytest.mark.django_db

@@ -123,6 +123,46 @@ def test_monthly_update_adds_amends_and_deletes(register):
 
 
 @pytest.mark.django_db
+def test_update_applies_to_entries_a_later_register_repeated_unchanged(register):
+    """The next register repeats most entries word for word; they keep the edition they came
+    from, and a monthly update must still find them, and re-add one it deleted."""
+    register_import(
+        actor=None,
+        constituency=register["constituency"],
+        data=csv_bytes(XPRESS14, small_register()),
+        filename="r2.csv",
+        published_on=datetime.date(2027, 1, 1),
+    )
+    john = Elector.objects.get(number=1)
+    assert john.edition.published_on == datetime.date(2026, 12, 1)
+    report = register_update_import(
+        actor=None,
+        constituency=register["constituency"],
+        data=csv_bytes(
+            UPDATE_HEADER,
+            [
+                update_row("CA-1", "John", "Smith", changed="2027-02", markers="A"),
+                update_row("CA-3", "Ann", "Jones", deleted="2027-02"),
+            ],
+        ),
+        filename="update.csv",
+        published_on=datetime.date(2027, 2, 1),
+    )
+    assert (report["amended"], report["deleted"]) == (1, 1)
+    assert Elector.objects.get(number=1).is_postal_voter
+    assert not Elector.objects.get(number=3).on_register
+    readded = register_update_import(
+        actor=None,
+        constituency=register["constituency"],
+        data=csv_bytes(UPDATE_HEADER, [update_row("CA-3", "Ann", "Jones", created="2027-03")]),
+        filename="update2.csv",
+        published_on=datetime.date(2027, 3, 1),
+    )
+    assert readded["added"] == 1
+    assert Elector.objects.filter(number=3, on_register=True).count() == 1
+
+
+@pytest.mark.django_db
 def test_awkward_prefix_with_dash_and_slash_is_a_polling_district(register):
     from members.models import PollingDistrict
 
