@@ -269,8 +269,15 @@ class Person(TimeStampedModel):
         **LINK_CHECKED_BY_DJANGO,
     )
     date_of_birth = models.DateField(null=True, blank=True)
-    user = models.OneToOneField(
-        "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    # One person per login, enforced by a unique index over the few people who have a login
+    # (a one-to-one field would index the 100,000 imported people without one, too).
+    user = models.ForeignKey(
+        "clp.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     do_not_contact = models.BooleanField(default=False, help_text="No contact by any channel.")
     do_not_email = models.BooleanField(default=False)
@@ -296,6 +303,11 @@ class Person(TimeStampedModel):
 
     class Meta:
         verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(user__isnull=False), name="person_user_unique"
+            )
+        ]
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
             models.Index(
