@@ -199,11 +199,12 @@ def load_register(
         # edition the number alone decides, as it is a correction). New people's ids are
         # taken here, for every row no entry matched; the few that turn out to be a known
         # person (below) leave a gap in the sequence, which is harmless.
-        new_person_id = (
-            "nextval(pg_get_serial_sequence('members_person', 'id'))"
-            if pg
-            else "(SELECT COALESCE(MAX(id), 0) FROM members_person) + s.row_no"
-        )
+        if pg:
+            # Looked up once: inside the statement it would be looked up for every row (10x).
+            cursor.execute("SELECT pg_get_serial_sequence('members_person', 'id')::regclass::oid")
+            new_person_id = f"nextval({int(cursor.fetchone()[0])}::regclass)"
+        else:
+            new_person_id = "(SELECT COALESCE(MAX(id), 0) FROM members_person) + s.row_no"
         cursor.execute(
             """
             CREATE TEMP TABLE stg_match AS
