@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -24,6 +25,7 @@ from members.importers.layouts import (
 from members.importers.records import CellError, name_digest, register_parser
 from members.models import (
     Constituency,
+    Elector,
     PollingDistrict,
     RegisterEdition,
     SavedLayout,
@@ -146,6 +148,65 @@ def _suppressed(constituency: Constituency, records: list) -> tuple[list, int]:
     return kept, len(records) - len(kept)
 
 
+# A full register lists everyone in each district it covers, so anyone on the register who is
+# not in the file is marked as having left. A new edition's net loss is small (people arriving
+# roughly balance people leaving), so a file that would take more than a tenth of a district off
+# the register, and at least this many people, is more likely part of a district or a monthly
+# update than a whole register: the import asks before doing it.
+LEAVERS_CONFIRM_SHARE = 0.10
+LEAVERS_CONFIRM_MIN = 20
+
+
+class LeaversNeedConfirming(FileProblem):
+    """The file would mark many electors as having left: import it only when told to.
+
+    `districts` holds (code, rows in the file, on the register now, about how many would
+    leave) for each polling district over the threshold.
+    """
+
+    def __init__(self, districts: list[tuple[str, int, int, int]]):
+        self.districts = districts
+        super().__init__(
+            [
+                f"The file lists {in_file:,} elector{'' if in_file == 1 else 's'} for {code}, "
+                f"where {now:,} are on the register now: importing it would mark about "
+                f"{leaving:,} as having left. If this is the whole register for {code}, "
+                "confirm; if it is a monthly update, use the monthly update import."
+                for code, in_file, now, leaving in districts
+            ]
+        )
+
+
+def register_leavers_to_confirm(
+    *, constituency: Constituency, records: list, published_on: datetime.date
+) -> list[tuple[str, int, int, int]]:
+    """Districts in `records` where importing them would take many electors off the register.
+
+    An estimate from counts (on the register now, less rows in the file), in one query.
+    Entries already in this edition are not counted as leaving: re-importing an edition only
+    takes earlier editions' entries off the register.
+    """
+    in_file: dict[str, int] = {}
+    for record in records:
+        in_file[record.pd_code] = in_file.get(record.pd_code, 0) + 1
+    same_edition = Q(edition__kind=RegisterEdition.Kind.FULL, edition__published_on=published_on)
+    current = (
+        Elector.objects.filter(constituency=constituency, on_register=True)
+        .values("polling_district__code")
+        .annotate(now=Count("id"), earlier=Count("id", filter=~same_edition))
+        .order_by("polling_district__code")
+    )
+    districts = []
+    for row in current:
+        code = row["polling_district__code"].upper()
+        if code not in in_file:
+            continue
+        leaving = row["earlier"] - in_file[code]
+        if leaving >= LEAVERS_CONFIRM_MIN and leaving > LEAVERS_CONFIRM_SHARE * row["now"]:
+            districts.append((code, in_file[code], row["now"], leaving))
+    return districts
+
+
 def register_import(
     *,
     actor,
@@ -155,6 +216,7 @@ def register_import(
     published_on: datetime.date,
     mapping: dict | None = None,
     dry_run: bool = False,
+    confirm_leavers: bool = False,
     progress: Progress = _no_progress,
     request=None,
 ) -> dict:
@@ -163,6 +225,11 @@ def register_import(
     Re-importing keeps history: see members.bulk.load_register for how entries are matched.
     People erased on request are not re-added (their hashed name and postcode are
     suppressed). With `dry_run`, everything is checked and counted, then rolled back.
+
+    Electors of the covered districts who are not in the file leave the register. When that
+    would be many of a district (see LEAVERS_CONFIRM_SHARE), nothing is written and
+    LeaversNeedConfirming says so, unless `confirm_leavers`. A dry run goes ahead and lists
+    the same warnings in its report under "leavers_to_confirm".
     """
     newer = (
         RegisterEdition.objects.filter(
@@ -189,6 +256,11 @@ def register_import(
         constituency=constituency, table=table, resolved=resolved, published_on=published_on
     )
     records, suppressed = _suppressed(constituency, records)
+    to_confirm = register_leavers_to_confirm(
+        constituency=constituency, records=records, published_on=published_on
+    )
+    if to_confirm and not (confirm_leavers or dry_run):
+        raise LeaversNeedConfirming(to_confirm)
     progress(total // 4, total, "Rows checked; writing.")
     report = {
         "layout": resolved.name,
@@ -197,6 +269,9 @@ def register_import(
         "suppressed": suppressed,
         "dry_run": dry_run,
     }
+    if to_confirm:
+        key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
+        report[key] = LeaversNeedConfirming(to_confirm).messages
     steps = {"staged": 40, "properties": 55, "matched": 65, "people": 80, "electors": 100}
 
     try:
