@@ -5,6 +5,8 @@ quietly mark everyone else as having left."""
 import datetime
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from clp.models import AuditEntry
 from members.models import Elector, RegisterEdition
@@ -130,3 +132,30 @@ def test_dry_run_of_a_part_file_reports_the_warning_and_writes_nothing(castle_re
     assert report["electors_left"] == 50
     assert "about 50 as having left" in report["leavers_to_confirm"][0]
     assert _on_register("CA") == 60
+
+
+@pytest.fixture
+def part_file(castle_register, tmp_path):
+    path = tmp_path / "ca-part.csv"
+    path.write_bytes(csv_bytes(XPRESS14, small_register("CA", count=10)))
+    return path
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_part_file_with_exit_status_one(part_file, capsys):
+    with pytest.raises(CommandError, match="Nothing was imported") as failed:
+        call_command("import_register", str(part_file), "--published", "2026-12-01")
+    assert failed.value.returncode == 1
+    err = capsys.readouterr().err
+    assert "The file lists 10 electors for CA, where 60 are on the register now" in err
+    assert "--confirm-leavers" in err
+    assert _on_register("CA") == 60
+
+
+@pytest.mark.django_db
+def test_command_imports_a_part_file_with_confirm_leavers(part_file, capsys):
+    call_command(
+        "import_register", str(part_file), "--published", "2026-12-01", "--confirm-leavers"
+    )
+    assert '"electors_left": 50' in capsys.readouterr().out
+    assert _on_register("CA") == 10
