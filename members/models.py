@@ -480,6 +480,8 @@ class ImportBatch(TimeStampedModel):
         NEEDS_MAPPING = "mapping", "Needs a column mapping"
         READY = "ready", "Ready to import"
         RUNNING = "running", "Importing"
+        # Stopped before writing: the file would mark many electors as having left.
+        NEEDS_CONFIRMING = "confirm", "Waiting for you to confirm"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"
 

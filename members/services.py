@@ -1194,7 +1194,13 @@ def import_batch_preview(batch, *, rows: int = 5) -> Table:
 
 
 def import_batch_start(
-    *, actor, batch, mapping: dict | None = None, save_as: str = "", request=None
+    *,
+    actor,
+    batch,
+    mapping: dict | None = None,
+    save_as: str = "",
+    confirm_leavers: bool = False,
+    request=None,
 ):
     """Start importing `batch` in the background (a Job with a progress bar)."""
     from clp.services import job_start
@@ -1215,16 +1221,43 @@ def import_batch_start(
                     defaults={"name": save_as[:120], "mapping": mapping},
                 )
         batch.status = ImportBatch.Status.RUNNING
+        params = {"batch_id": batch.pk}
+        if confirm_leavers:
+            params["confirm_leavers"] = True
         job = job_start(
             actor=actor,
             kind=f"import:{batch.kind}",
-            params={"batch_id": batch.pk},
+            params=params,
             task=import_run,
             request=request,
         )
         batch.job = job
         batch.save(update_fields=["mapping", "layout", "status", "job", "updated_at"])
     return job
+
+
+def import_batch_confirm_leavers(*, actor, batch, request=None):
+    """Import a register that stopped to ask about leavers, now that the user has said yes.
+
+    The same upload (and column mapping) runs again with `confirm_leavers`. Only a batch still
+    waiting is started, so a second click starts nothing; returns the job, or None.
+    """
+    from members.models import ImportBatch
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.NEEDS_CONFIRMING:
+            return None
+        audit_record(
+            actor=actor,
+            action="register.import.confirm_leavers",
+            target=batch,
+            request=request,
+            details={"filename": batch.filename, "warnings": batch.errors},
+        )
+        batch.errors = []
+        batch.save(update_fields=["errors", "updated_at"])
+        return import_batch_start(actor=actor, batch=batch, confirm_leavers=True, request=request)
 
 
 def import_batch_run(*, job_id: int) -> None:
@@ -1243,6 +1276,8 @@ def import_batch_run(*, job_id: int) -> None:
     kwargs = {"published_on": batch.published_on} if batch.kind in ("register", "update") else {}
     if batch.kind == "register" and batch.published_on is None:
         kwargs["published_on"] = timezone.localdate()
+    if batch.kind == "register":
+        kwargs["confirm_leavers"] = bool(job.params.get("confirm_leavers"))
 
     progress, close_progress = _progress_reporter(job.pk)
     job_progress(job, done=0, total=100, message="Reading and checking the file.")
@@ -1268,6 +1303,15 @@ def import_batch_run(*, job_id: int) -> None:
             batch.content = b""  # the file held personal data; the result is in the database
             batch.save(update_fields=["status", "report", "errors", "content", "updated_at"])
             job_finish(locked, result=report, message=import_summary(batch.kind, report))
+    except LeaversNeedConfirming as question:
+        # The file is kept so that the import page can run it again once the user confirms.
+        batch.status = ImportBatch.Status.NEEDS_CONFIRMING
+        batch.errors = question.messages
+        batch.save(update_fields=["status", "errors", "updated_at"])
+        job_fail(
+            job,
+            message="Nothing was imported yet: please confirm. " + " ".join(question.messages[:5]),
+        )
     except FileProblem as problem:
         batch.status = ImportBatch.Status.FAILED
         batch.errors = problem.messages
