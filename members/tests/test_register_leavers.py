@@ -5,11 +5,14 @@ quietly mark everyone else as having left."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
-from clp.models import AuditEntry
-from members.models import Elector, RegisterEdition
+from clp.models import AuditEntry, Job
+from clp.roles import RoleCode
+from members.models import Elector, ImportBatch, RegisterEdition
 from members.services import LeaversNeedConfirming, register_import
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 
@@ -159,3 +162,42 @@ def test_command_imports_a_part_file_with_confirm_leavers(part_file, capsys):
     )
     assert '"electors_left": 50' in capsys.readouterr().out
     assert _on_register("CA") == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_web_upload_of_a_part_file_stops_and_the_confirm_button_imports_it(
+    castle_register, client_for
+):
+    client = client_for(RoleCode.ORGANISER)
+    upload = SimpleUploadedFile("ca-part.csv", csv_bytes(XPRESS14, small_register("CA", count=10)))
+    response = client.post(
+        reverse("members:import_upload"),
+        {"kind": "register", "file": upload, "published_on": "01/12/2026"},
+    )
+    batch = ImportBatch.objects.get(filename="ca-part.csv")
+    assert response["Location"] == reverse("members:import_detail", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.NEEDS_CONFIRMING
+    assert batch.job.status == Job.Status.FAILED and "please confirm" in batch.job.message
+    assert _on_register("CA") == 60
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Waiting for you to confirm" in page
+    assert page.count("The file lists 10 electors for CA, where 60 are on the register now") == 1
+    confirm = reverse("members:import_confirm_leavers", args=[batch.pk])
+    assert f'action="{confirm}"' in page and "Yes, import it" in page
+
+    response = client.post(confirm)
+    assert response["Location"] == reverse("members:import_detail", args=[batch.pk])
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE and batch.job.status == Job.Status.SUCCEEDED
+    assert batch.job.params == {"batch_id": batch.pk, "confirm_leavers": True}
+    assert _on_register("CA") == 10 and _on_register("RA") == 30
+    page = client.get(response["Location"]).content.decode()
+    assert "<dt>Electors who left the register</dt><dd>50</dd>" in page
+    assert "Yes, import it" not in page
+    assert AuditEntry.objects.filter(action="register.import.confirm_leavers").count() == 1
+
+    # A second click (or a stale tab) starts nothing.
+    jobs = Job.objects.count()
+    client.post(confirm)
+    assert Job.objects.count() == jobs
