@@ -8,7 +8,7 @@ Must run inside the caller's transaction: all or nothing.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.utils import timezone
@@ -109,7 +109,7 @@ def load_register(
     constituency_id: int,
     edition_id: int,
     published_on,
-    same_edition: bool = False,
+    corrected_pd_ids: Iterable[int] = (),
     progress: Callable[[str], None] = lambda step: None,
 ) -> dict:
     """Upsert properties, people and electors for `records`; mark leavers off the register.
@@ -119,6 +119,9 @@ def load_register(
     the same property with the same full name as an earlier entry (renumbered, or back on the
     register) reuses that person. Electors of the covered polling districts who are not in
     the file leave the register; their rows and people stay.
+
+    `corrected_pd_ids`: districts already imported from this edition. The file corrects them:
+    the number alone decides which entry a row is, and no one there leaves the register.
     """
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
@@ -126,6 +129,9 @@ def load_register(
     pg = _pg()
     jsonb = "::jsonb" if pg else ""
     c = constituency_id
+    corrected = ", ".join(str(int(pd_id)) for pd_id in corrected_pd_ids)
+    in_corrected = f"s.pd_id IN ({corrected})" if corrected else "false"
+    not_in_corrected = f"polling_district_id NOT IN ({corrected})" if corrected else "true"
 
     properties = {}
     elector_rows = []
@@ -225,10 +231,11 @@ def load_register(
                 ON e.constituency_id = %s AND e.on_register
                 AND e.polling_district_id = s.pd_id
                 AND e.number = s.number AND e.suffix = s.suffix
-                AND (%s OR UPPER(e.surname) = UPPER(s.surname)
+                AND ({in_corrected}
+                     OR UPPER(e.surname) = UPPER(s.surname)
                      OR UPPER(e.forenames) = UPPER(s.forenames))
-            """.replace("{new_person_id}", new_person_id),
-            [c, c, same_edition],
+            """.replace("{new_person_id}", new_person_id).replace("{in_corrected}", in_corrected),
+            [c, c],
         )
         if pg:
             cursor.execute("ANALYZE stg_match")
@@ -313,8 +320,9 @@ def load_register(
                 updated_at = %s
             WHERE constituency_id = %s AND on_register
               AND polling_district_id IN (SELECT DISTINCT pd_id FROM stg_elector)
+              AND {not_in_corrected}
               AND NOT EXISTS (SELECT 1 FROM stg_match m WHERE m.elector_id = members_elector.id)
-            """,
+            """.replace("{not_in_corrected}", not_in_corrected),
             [published, now, c],
         )
         result["electors_left"] = cursor.rowcount

@@ -218,6 +218,9 @@ class RegisterEdition(TimeStampedModel):
     published_on = models.DateField()
     label = models.CharField(max_length=120, blank=True)
     source_filename = models.CharField(max_length=255, blank=True)
+    # The districts imported from this edition so far. Importing it again for one of them is a
+    # correction: entries are matched by number alone and no one leaves the register.
+    polling_districts = models.ManyToManyField(PollingDistrict, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-published_on", "-id"]
@@ -559,6 +562,8 @@ class ImportBatch(TimeStampedModel):
         NEEDS_MAPPING = "mapping", "Needs a column mapping"
         READY = "ready", "Ready to import"
         RUNNING = "running", "Importing"
+        # Stopped before writing: the file would mark many electors as having left.
+        NEEDS_CONFIRMING = "confirm", "Waiting for you to confirm"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"
 

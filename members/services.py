@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -25,6 +25,7 @@ from members.importers.layouts import (
 from members.importers.records import CellError, name_digest, register_parser
 from members.models import (
     Constituency,
+    Elector,
     PollingDistrict,
     RegisterEdition,
     SavedLayout,
@@ -147,6 +148,70 @@ def _suppressed(constituency: Constituency, records: list) -> tuple[list, int]:
     return kept, len(records) - len(kept)
 
 
+# A full register lists everyone in each district it covers, so anyone on the register who is
+# not in the file is marked as having left. A new edition's net loss is small (people arriving
+# roughly balance people leaving), so a file that would take more than a tenth of a district off
+# the register, and at least this many people, is more likely part of a district or a monthly
+# update than a whole register: the import asks before doing it.
+LEAVERS_CONFIRM_SHARE = 0.10
+LEAVERS_CONFIRM_MIN = 20
+
+
+class LeaversNeedConfirming(FileProblem):
+    """The file would mark many electors as having left: import it only when told to.
+
+    `districts` holds (code, rows in the file, on the register now, about how many would
+    leave) for each polling district over the threshold.
+    """
+
+    def __init__(self, districts: list[tuple[str, int, int, int]]):
+        self.districts = districts
+        super().__init__(
+            [
+                f"The file lists {in_file:,} elector{'' if in_file == 1 else 's'} for {code}, "
+                f"where {now:,} are on the register now: importing it would mark about "
+                f"{leaving:,} as having left. If this is the whole register for {code}, "
+                "confirm; if it is a monthly update, use the monthly update import."
+                for code, in_file, now, leaving in districts
+            ]
+        )
+
+
+def register_leavers_to_confirm(
+    *, constituency: Constituency, records: list, published_on: datetime.date
+) -> list[tuple[str, int, int, int]]:
+    """Districts in `records` where importing them would take many electors off the register.
+
+    An estimate from counts (on the register now, less rows in the file). Districts already
+    imported from this edition are corrections, from which no one leaves (load_register).
+    """
+    in_file: dict[str, int] = {}
+    for record in records:
+        in_file[record.pd_code] = in_file.get(record.pd_code, 0) + 1
+    corrected = set(
+        RegisterEdition.polling_districts.through.objects.filter(
+            registeredition__constituency=constituency,
+            registeredition__kind=RegisterEdition.Kind.FULL,
+            registeredition__published_on=published_on,
+        ).values_list("pollingdistrict__code", flat=True)
+    )
+    current = (
+        Elector.objects.filter(constituency=constituency, on_register=True)
+        .values("polling_district__code")
+        .annotate(now=Count("id"))
+        .order_by("polling_district__code")
+    )
+    districts = []
+    for row in current:
+        code = row["polling_district__code"].upper()
+        if code not in in_file or row["polling_district__code"] in corrected:
+            continue
+        leaving = row["now"] - in_file[code]
+        if leaving >= LEAVERS_CONFIRM_MIN and leaving > LEAVERS_CONFIRM_SHARE * row["now"]:
+            districts.append((code, in_file[code], row["now"], leaving))
+    return districts
+
+
 def register_import(
     *,
     actor,
@@ -156,6 +221,7 @@ def register_import(
     published_on: datetime.date,
     mapping: dict | None = None,
     dry_run: bool = False,
+    confirm_leavers: bool = False,
     progress: Progress = _no_progress,
     request=None,
 ) -> dict:
@@ -164,6 +230,11 @@ def register_import(
     Re-importing keeps history: see members.bulk.load_register for how entries are matched.
     People erased on request are not re-added (their hashed name and postcode are
     suppressed). With `dry_run`, everything is checked and counted, then rolled back.
+
+    Electors of the covered districts who are not in the file leave the register. When that
+    would be many of a district (see LEAVERS_CONFIRM_SHARE), nothing is written and
+    LeaversNeedConfirming says so, unless `confirm_leavers`. A dry run goes ahead and lists
+    the same warnings in its report under "leavers_to_confirm".
     """
     newer = (
         RegisterEdition.objects.filter(
@@ -190,6 +261,11 @@ def register_import(
         constituency=constituency, table=table, resolved=resolved, published_on=published_on
     )
     records, suppressed = _suppressed(constituency, records)
+    to_confirm = register_leavers_to_confirm(
+        constituency=constituency, records=records, published_on=published_on
+    )
+    if to_confirm and not (confirm_leavers or dry_run):
+        raise LeaversNeedConfirming(to_confirm)
     progress(total // 4, total, "Rows checked; writing.")
     report = {
         "layout": resolved.name,
@@ -198,11 +274,15 @@ def register_import(
         "suppressed": suppressed,
         "dry_run": dry_run,
     }
+    if to_confirm:
+        key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
+        report[key] = LeaversNeedConfirming(to_confirm).messages
     steps = {"staged": 40, "properties": 55, "matched": 65, "people": 80, "electors": 100}
 
+    pd_ids = _pd_codes(constituency)
     try:
         with transaction.atomic():
-            edition, created = RegisterEdition.objects.get_or_create(
+            edition, _ = RegisterEdition.objects.get_or_create(
                 constituency=constituency,
                 kind=RegisterEdition.Kind.FULL,
                 published_on=published_on,
@@ -211,14 +291,15 @@ def register_import(
             report.update(
                 bulk.load_register(
                     records=records,
-                    pd_ids=_pd_codes(constituency),
+                    pd_ids=pd_ids,
                     constituency_id=constituency.pk,
                     edition_id=edition.pk,
                     published_on=published_on,
-                    same_edition=not created,
+                    corrected_pd_ids=edition.polling_districts.values_list("pk", flat=True),
                     progress=lambda step: progress(total * steps[step] // 100, total, step),
                 )
             )
+            edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
             _import_recorded(
@@ -1126,7 +1207,13 @@ def import_batch_preview(batch, *, rows: int = 5) -> Table:
 
 
 def import_batch_start(
-    *, actor, batch, mapping: dict | None = None, save_as: str = "", request=None
+    *,
+    actor,
+    batch,
+    mapping: dict | None = None,
+    save_as: str = "",
+    confirm_leavers: bool = False,
+    request=None,
 ):
     """Start importing `batch` in the background (a Job with a progress bar)."""
     from clp.services import job_start
@@ -1147,16 +1234,43 @@ def import_batch_start(
                     defaults={"name": save_as[:120], "mapping": mapping},
                 )
         batch.status = ImportBatch.Status.RUNNING
+        params = {"batch_id": batch.pk}
+        if confirm_leavers:
+            params["confirm_leavers"] = True
         job = job_start(
             actor=actor,
             kind=f"import:{batch.kind}",
-            params={"batch_id": batch.pk},
+            params=params,
             task=import_run,
             request=request,
         )
         batch.job = job
         batch.save(update_fields=["mapping", "layout", "status", "job", "updated_at"])
     return job
+
+
+def import_batch_confirm_leavers(*, actor, batch, request=None):
+    """Import a register that stopped to ask about leavers, now that the user has said yes.
+
+    The same upload (and column mapping) runs again with `confirm_leavers`. Only a batch still
+    waiting is started, so a second click starts nothing; returns the job, or None.
+    """
+    from members.models import ImportBatch
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.NEEDS_CONFIRMING:
+            return None
+        audit_record(
+            actor=actor,
+            action="register.import.confirm_leavers",
+            target=batch,
+            request=request,
+            details={"filename": batch.filename, "warnings": batch.errors},
+        )
+        batch.errors = []
+        batch.save(update_fields=["errors", "updated_at"])
+        return import_batch_start(actor=actor, batch=batch, confirm_leavers=True, request=request)
 
 
 def import_batch_run(*, job_id: int) -> None:
@@ -1175,6 +1289,8 @@ def import_batch_run(*, job_id: int) -> None:
     kwargs = {"published_on": batch.published_on} if batch.kind in ("register", "update") else {}
     if batch.kind == "register" and batch.published_on is None:
         kwargs["published_on"] = timezone.localdate()
+    if batch.kind == "register":
+        kwargs["confirm_leavers"] = bool(job.params.get("confirm_leavers"))
 
     progress, close_progress = _progress_reporter(job.pk)
     job_progress(job, done=0, total=100, message="Reading and checking the file.")
@@ -1200,6 +1316,15 @@ def import_batch_run(*, job_id: int) -> None:
             batch.content = b""  # the file held personal data; the result is in the database
             batch.save(update_fields=["status", "report", "errors", "content", "updated_at"])
             job_finish(locked, result=report, message=import_summary(batch.kind, report))
+    except LeaversNeedConfirming as question:
+        # The file is kept so that the import page can run it again once the user confirms.
+        batch.status = ImportBatch.Status.NEEDS_CONFIRMING
+        batch.errors = question.messages
+        batch.save(update_fields=["status", "errors", "updated_at"])
+        job_fail(
+            job,
+            message="Nothing was imported yet: please confirm. " + " ".join(question.messages[:5]),
+        )
     except FileProblem as problem:
         batch.status = ImportBatch.Status.FAILED
         batch.errors = problem.messages

@@ -9,6 +9,11 @@ urlpatterns = [
     path("imports/upload/", views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/mapping/", views.import_mapping, name="import_mapping"),
+    path(
+        "imports/<int:pk>/confirm-leavers/",
+        views.import_confirm_leavers,
+        name="import_confirm_leavers",
+    ),
     path("electors/", views.elector_list, name="elector_list"),
     path("electors/export/", views.elector_export, name="elector_export"),
     path("people/", views.people_list, name="people_list"),

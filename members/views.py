@@ -33,6 +33,7 @@ from members.selectors import (
     segments_for_user,
 )
 from members.services import (
+    import_batch_confirm_leavers,
     import_batch_create,
     import_batch_preview,
     import_batch_start,
@@ -129,6 +130,15 @@ def import_detail(request, pk):
         "members/import_detail.html",
         {"batch": batch, "job": batch.job, "report": report},
     )
+
+
+@require_POST
+@role_required(*IMPORTERS)
+def import_confirm_leavers(request, pk):
+    """The user's "yes" to a register that would mark many electors as having left."""
+    batch = get_import_batch_for_user(request.user, pk)
+    import_batch_confirm_leavers(actor=request.user, batch=batch, request=request)
+    return redirect("members:import_detail", pk=batch.pk)
 
 
 @role_required(*IMPORTERS)

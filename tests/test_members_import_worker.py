@@ -35,3 +35,44 @@ def test_uploaded_register_is_imported_by_the_worker(client, users, worker):  # 
     assert Elector.objects.count() == 5
     page = client.get(reverse("members:import_detail", args=[batch.pk])).content.decode()
     assert "New register entries</dt><dd>5" in page
+
+
+def test_part_register_waits_in_the_worker_until_confirmed(
+    client,
+    geography,
+    users,
+    worker,  # noqa: F811
+):
+    import datetime
+
+    from clp.celery import app
+    from members.services import register_import
+
+    register_import(
+        actor=None,
+        constituency=geography["constituency"],
+        data=csv_bytes(XPRESS14, small_register(count=60)),
+        filename="jan.csv",
+        published_on=datetime.date(2026, 1, 1),
+    )
+    app.conf.task_always_eager = False
+    client.force_login(users[RoleCode.ORGANISER])
+    upload = SimpleUploadedFile("ca-part.csv", csv_bytes(XPRESS14, small_register(count=10)))
+    client.post(
+        reverse("members:import_upload"),
+        {"kind": "register", "file": upload, "published_on": "01/12/2026"},
+    )
+    batch = ImportBatch.objects.get(filename="ca-part.csv")
+
+    def batch_is(status):
+        def check():
+            batch.refresh_from_db()
+            return batch.status == status
+
+        return check
+
+    assert _wait_for(batch_is(ImportBatch.Status.NEEDS_CONFIRMING)), batch.status
+    assert Elector.objects.filter(on_register=True).count() == 60
+    client.post(reverse("members:import_confirm_leavers", args=[batch.pk]))
+    assert _wait_for(batch_is(ImportBatch.Status.DONE)), batch.job.message
+    assert Elector.objects.filter(on_register=True).count() == 10

@@ -75,6 +75,11 @@ EXPECTATIONS = {
     "members:import_mapping": Expect(
         only(*IMPORTERS), kwargs=lambda ctx: {"pk": _batch(ctx, status="mapping")}
     ),
+    "members:import_confirm_leavers": Expect(
+        only(*IMPORTERS, others=DENIED),
+        method="post",
+        kwargs=lambda ctx: {"pk": _batch(ctx, status="confirm")},
+    ),
     "members:elector_list": Expect(only(*READERS)),
     "members:elector_export": Expect(only(*READERS)),
     "members:people_list": Expect(only(*READERS)),

@@ -429,3 +429,34 @@ def test_row_with_an_unquoted_comma_names_the_row(geography):
     )
     message = _problem(geography, data)
     assert "Row 4 has 15 columns but the header has 14" in message
+
+
+@pytest.mark.django_db
+def test_importing_the_same_edition_again_corrects_it(geography):
+    """A second file of the same edition for a district already imported from it is a
+    correction: rows are matched by number alone, and no one there leaves the register."""
+    _import(geography, csv_bytes(XPRESS14, small_register()), published_on=DEC)
+    first = Elector.objects.get(number=1)
+    rows = small_register(count=2)
+    rows[0][5], rows[0][6] = "Smyth", "Jon"  # both names mistyped in the first file
+    report = _import(geography, csv_bytes(XPRESS14, rows), published_on=DEC)
+    assert report["electors_changed"] == 1 and report["people_created"] == 0
+    assert report["electors_left"] == 0
+    first.refresh_from_db()
+    assert (first.surname, first.forenames) == ("Smyth", "Jon")
+    assert Elector.objects.filter(on_register=True).count() == 6
+
+
+@pytest.mark.django_db
+def test_same_edition_for_a_district_not_yet_imported_from_it_takes_leavers_off(geography):
+    ca = small_register(count=3)
+    cb = [
+        xpress14_row("CB", 1, "Khan", "Ali", ["1 Mill Lane", "Northbridge"]),
+        xpress14_row("CB", 2, "Khan", "Sara", ["1 Mill Lane", "Northbridge"]),
+    ]
+    _import(geography, csv_bytes(XPRESS14, ca + cb), published_on=JAN)
+    _import(geography, csv_bytes(XPRESS14, ca), published_on=DEC)
+    report = _import(geography, csv_bytes(XPRESS14, cb[:1]), published_on=DEC)
+    assert report["electors_left"] == 1
+    assert not Elector.objects.get(polling_district__code="CB", number=2).on_register
+    assert Elector.objects.filter(polling_district__code="CA", on_register=True).count() == 3

@@ -32,6 +32,15 @@ class ImportCommand(BaseCommand):
                 "--published", help="Publication date of the register/update (YYYY-MM-DD)."
             )
 
+    def service_options(self, options) -> dict:
+        """Keyword arguments a command passes to its service beyond the shared ones."""
+        return {}
+
+    def refused(self, problem: FileProblem) -> None:
+        """Write why nothing was imported to stderr (a command may add what to do next)."""
+        for message in problem.messages:
+            self.stderr.write(message)
+
     def handle(self, *args, path, dry_run=False, constituency=None, **options):
         file = Path(path)
         if not file.is_file():
@@ -40,8 +49,7 @@ class ImportCommand(BaseCommand):
         try:
             read_table(data, filename=file.name)  # unreadable files fail before any database work
         except FileProblem as problem:
-            for message in problem.messages:
-                self.stderr.write(message)
+            self.refused(problem)
             raise CommandError("Nothing was imported.") from problem
         constituencies = Constituency.objects.all()
         if constituency:
@@ -70,10 +78,10 @@ class ImportCommand(BaseCommand):
                 filename=file.name,
                 dry_run=dry_run,
                 **kwargs,
+                **self.service_options(options),
             )
         except FileProblem as problem:
-            for message in problem.messages:
-                self.stderr.write(message)
+            self.refused(problem)
             raise CommandError("Nothing was imported.") from problem
         prefix = "Dry run, nothing written: " if dry_run else "Imported: "
         self.stdout.write(prefix + json.dumps(report, default=str, sort_keys=True))
