@@ -33,6 +33,7 @@ from members.models import (
 )
 
 MAX_ERRORS = 30
+PARSED_CHUNK = 2_000
 Progress = Callable[[int, int, str], None]
 
 
@@ -98,12 +99,21 @@ def _pd_column(resolved: Resolved) -> str:
 
 
 def parse_register(
-    *, constituency: Constituency, table: Table, resolved: Resolved, published_on: datetime.date
+    *,
+    constituency: Constituency,
+    table: Table,
+    resolved: Resolved,
+    published_on: datetime.date,
+    on_records: Callable[[list], None] | None = None,
 ) -> list:
-    """Every row → a RegisterRecord, or FileProblem listing the bad rows (row and column)."""
+    """Every row → a RegisterRecord, or FileProblem listing the bad rows (row and column).
+
+    `on_records` is handed the good records every PARSED_CHUNK of them, as they are read.
+    """
     pd_ids = _pd_codes(constituency)
     errors: list[str] = []
     records = []
+    handed = 0
     seen: dict[tuple, int] = {}
     parse = register_parser(resolved.columns, published_on)
     for row, cells in table.rows:
@@ -128,11 +138,16 @@ def parse_register(
                 else:
                     seen[key] = row
                     records.append(record)
+                    if on_records and len(records) - handed == PARSED_CHUNK:
+                        on_records(records[handed:])
+                        handed = len(records)
         if len(errors) >= MAX_ERRORS:
             errors.append("… and possibly more; fix these first.")
             break
     if errors:
         raise FileProblem(errors)
+    if on_records:
+        on_records(records[handed:])
     return records
 
 
@@ -212,6 +227,30 @@ def register_leavers_to_confirm(
     return districts
 
 
+def _register_checked(
+    *, constituency, table, resolved, records, published_on, confirm_leavers, dry_run
+) -> tuple[list, dict]:
+    """The records to import (erased people left out) and the report's opening lines; stops
+    with LeaversNeedConfirming where the file would take many off the register."""
+    records, suppressed = _suppressed(constituency, records)
+    to_confirm = register_leavers_to_confirm(
+        constituency=constituency, records=records, published_on=published_on
+    )
+    if to_confirm and not (confirm_leavers or dry_run):
+        raise LeaversNeedConfirming(to_confirm)
+    report = {
+        "layout": resolved.name,
+        "encoding": table.encoding,
+        "repeated_headers_skipped": table.skipped_repeated_headers,
+        "suppressed": suppressed,
+        "dry_run": dry_run,
+    }
+    if to_confirm:
+        key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
+        report[key] = LeaversNeedConfirming(to_confirm).messages
+    return records, report
+
+
 def register_import(
     *,
     actor,
@@ -257,48 +296,52 @@ def register_import(
     )
     total = len(table.rows)
     progress(0, total, f"Checking {total} rows ({resolved.name}).")
-    records = parse_register(
-        constituency=constituency, table=table, resolved=resolved, published_on=published_on
-    )
-    records, suppressed = _suppressed(constituency, records)
-    to_confirm = register_leavers_to_confirm(
-        constituency=constituency, records=records, published_on=published_on
-    )
-    if to_confirm and not (confirm_leavers or dry_run):
-        raise LeaversNeedConfirming(to_confirm)
-    progress(total // 4, total, "Rows checked; writing.")
-    report = {
-        "layout": resolved.name,
-        "encoding": table.encoding,
-        "repeated_headers_skipped": table.skipped_repeated_headers,
-        "suppressed": suppressed,
-        "dry_run": dry_run,
-    }
-    if to_confirm:
-        key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
-        report[key] = LeaversNeedConfirming(to_confirm).messages
-    steps = {"staged": 40, "properties": 55, "matched": 65, "people": 80, "electors": 100}
-
     pd_ids = _pd_codes(constituency)
+    steps = {"staged": 40, "properties": 55, "matched": 65, "people": 80, "electors": 100}
     try:
         with transaction.atomic():
-            edition, _ = RegisterEdition.objects.get_or_create(
-                constituency=constituency,
-                kind=RegisterEdition.Kind.FULL,
-                published_on=published_on,
-                defaults={"source_filename": filename[:255], "label": ""},
-            )
-            report.update(
-                bulk.load_register(
-                    records=records,
-                    pd_ids=pd_ids,
-                    constituency_id=constituency.pk,
-                    edition_id=edition.pk,
+            # Addresses are written while the rest of the file is read (see AddressWriter);
+            # a bad row later in the file rolls them back with everything else.
+            addresses = bulk.AddressWriter(constituency_id=constituency.pk, pd_ids=pd_ids)
+            try:
+                records = parse_register(
+                    constituency=constituency,
+                    table=table,
+                    resolved=resolved,
                     published_on=published_on,
-                    corrected_pd_ids=edition.polling_districts.values_list("pk", flat=True),
-                    progress=lambda step: progress(total * steps[step] // 100, total, step),
+                    on_records=addresses.add,
                 )
-            )
+                addresses.finish()
+                records, report = _register_checked(
+                    constituency=constituency,
+                    table=table,
+                    resolved=resolved,
+                    records=records,
+                    published_on=published_on,
+                    confirm_leavers=confirm_leavers,
+                    dry_run=dry_run,
+                )
+                progress(total // 4, total, "Rows checked; writing.")
+                edition, _ = RegisterEdition.objects.get_or_create(
+                    constituency=constituency,
+                    kind=RegisterEdition.Kind.FULL,
+                    published_on=published_on,
+                    defaults={"source_filename": filename[:255], "label": ""},
+                )
+                report.update(
+                    bulk.load_register(
+                        records=records,
+                        pd_ids=pd_ids,
+                        constituency_id=constituency.pk,
+                        edition_id=edition.pk,
+                        published_on=published_on,
+                        corrected_pd_ids=edition.polling_districts.values_list("pk", flat=True),
+                        addresses=addresses,
+                        progress=lambda step: progress(total * steps[step] // 100, total, step),
+                    )
+                )
+            finally:
+                addresses.close()
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})

@@ -460,3 +460,49 @@ def test_same_edition_for_a_district_not_yet_imported_from_it_takes_leavers_off(
     assert report["electors_left"] == 1
     assert not Elector.objects.get(polling_district__code="CB", number=2).on_register
     assert Elector.objects.filter(polling_district__code="CA", on_register=True).count() == 3
+
+
+def _one_address_per_row(count):
+    return [
+        xpress14_row("CA", n, "Smith", "Jo", [f"{n} Castle Street", "Northbridge"])
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.mark.django_db
+def test_addresses_written_while_reading_are_undone_by_a_bad_row_later(geography, monkeypatch):
+    """Addresses go to the database in chunks while the file is still being read; a bad row
+    after some chunks have gone still leaves nothing behind."""
+    import members.bulk
+    import members.services
+
+    monkeypatch.setattr(members.bulk, "ADDRESS_CHUNK", 3)
+    monkeypatch.setattr(members.services, "PARSED_CHUNK", 2)
+    rows = _one_address_per_row(20)
+    rows[17][1] = "12x"
+    with pytest.raises(FileProblem, match="Row 19"):
+        _import(geography, csv_bytes(XPRESS14, rows))
+    assert Property.objects.count() == 0 and Elector.objects.count() == 0
+
+    report = _import(geography, csv_bytes(XPRESS14, _one_address_per_row(20)))
+    assert report["properties_created"] == 20
+    assert Property.objects.count() == 20 and Elector.objects.count() == 20
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_a_database_error_while_writing_addresses_stops_the_import(geography, monkeypatch):
+    """The writer thread's failure reaches the import, which writes nothing (a fault put into
+    the address statement, as no well-formed file makes the database refuse an address)."""
+    import psycopg
+
+    import members.bulk
+    import members.services
+
+    monkeypatch.setattr(members.bulk, "ADDRESS_CHUNK", 3)
+    monkeypatch.setattr(members.services, "PARSED_CHUNK", 2)
+    monkeypatch.setattr(members.bulk, "PROPERTY_INSERT", "SELECT %s, %s, %s, %s, %s, %s, 1/0")
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        _import(geography, csv_bytes(XPRESS14, _one_address_per_row(20)))
+    assert Property.objects.count() == 0 and Elector.objects.count() == 0
+    assert Person.objects.count() == 0
