@@ -119,26 +119,36 @@ def read_table(data: bytes, *, filename: str = "") -> Table:
 
 
 def _fill(table: Table, raw_rows) -> Table:
-    header = None
-    header_key = None
     pending_short = None
     title_lines: list[int] = []
     errors = []
+    numbered = enumerate(raw_rows, start=1)
     try:
-        for index, raw in enumerate(raw_rows, start=1):
-            if header is None:
-                # Title lines ("Monthly Additions …", "Ref: …") before the header hold one cell.
-                if sum(1 for c in raw if c.strip()) < 2:
-                    continue
-                header = [clean_cell(c) for c in raw]
-                # A trailing delimiter on every line (header included) is harmless.
-                padded_width = len(header)
-                while header and not header[-1]:
-                    header.pop()
-                header_key = [h.lower() for h in header]
-                table.header = header
-                width = len(header)
+        for _index, raw in numbered:
+            # Title lines ("Monthly Additions …", "Ref: …") before the header hold one cell.
+            if sum(1 for c in raw if c.strip()) < 2:
                 continue
+            header = [clean_cell(c) for c in raw]
+            # A trailing delimiter on every line (header included) is harmless.
+            padded_width = len(header)
+            while header and not header[-1]:
+                header.pop()
+            header_key = [h.lower() for h in header]
+            table.header = header
+            width = len(header)
+            break
+        else:
+            raise FileProblem("The file is empty. Nothing was imported.")
+        first_key = header_key[0]
+        append = table.rows.append
+        for index, raw in numbered:
+            # Nearly every row is as wide as the header and starts with a value that is not
+            # the header's: keep it without the checks below (a register has 100,000 rows).
+            if len(raw) == width:
+                first = raw[0].strip()
+                if first and first.lower() != first_key:
+                    append((index, raw))
+                    continue
             if not raw or not "".join(raw).strip():
                 continue
             if len(raw) == 1 and width > 2:
@@ -162,16 +172,14 @@ def _fill(table: Table, raw_rows) -> Table:
                         break
                     continue
             if (
-                raw[0].strip().lower() == header_key[0]
+                raw[0].strip().lower() == first_key
                 and [clean_cell(c).lower() for c in raw[:3]] == header_key[:3]
             ):
                 table.skipped_repeated_headers += 1
                 continue
-            table.rows.append((index, raw))
+            append((index, raw))
     except csv.Error as exc:
         raise FileProblem(f"The file could not be read as CSV: {exc}.") from exc
-    if header is None:
-        raise FileProblem("The file is empty. Nothing was imported.")
     last_row = table.rows[-1][0] if table.rows else 0
     if title_lines and title_lines[-1] > last_row and pending_short is None:
         pending_short = (title_lines[-1], 1)  # a one-cell last row: the file was cut short
