@@ -1,8 +1,14 @@
 """Reading and parsing register rows without the database. The hot loops have fast paths for
 the common row; these tests feed them the awkward rows that must take the careful path."""
 
+import datetime
+
+import pytest
+
 from members.importers.files import read_table
-from members.tests.registers import csv_bytes
+from members.importers.layouts import recognise
+from members.importers.records import address_and_postcode, register_parser
+from members.tests.registers import XPRESS14, csv_bytes, xpress14_row
 
 
 def test_repeated_headers_are_skipped_however_they_are_spelt_and_other_rows_kept():
@@ -22,4 +28,52 @@ def test_repeated_headers_are_skipped_however_they_are_spelt_and_other_rows_kept
         (4, ["Elector Number Prefix", "1", "Jones"]),
         (5, ["", "2", "Jones"]),
         (7, ["CA", "3", "Patel"]),
+    ]
+
+
+XPRESS = {name: i for i, name in enumerate(XPRESS14)}
+PUBLISHED = datetime.date(2026, 1, 1)
+
+
+def _parsed(table, **kwargs):
+    columns = recognise("register", table.header).columns
+    parse = register_parser(columns, PUBLISHED, **kwargs)
+    return [parse(cells, row) for row, cells in table.rows]
+
+
+def _records(rows):
+    return _parsed(read_table(csv_bytes(XPRESS14, rows)))
+
+
+@pytest.mark.parametrize("number,suffix", [("5", "0"), ("5.000", ""), (" 05 ", "0.0"), ("5.", "")])
+def test_elector_numbers_written_awkwardly_read_as_the_plain_number(number, suffix):
+    row = xpress14_row("ca", number, "Smith", "John", ["1 Castle Street"], suffix=suffix)
+    record = _records([row])[0]
+    assert (record.pd_code, record.number, record.suffix) == ("CA", 5, 0)
+
+
+@pytest.mark.parametrize("postcode", ["NB1 2AB", "nb12ab", "NB1†2AB", "N B12AB", "XX1", "NB12"])
+def test_postcode_repeated_in_the_last_address_line_is_taken_out_when_it_is_one(postcode):
+    address = ["1 Castle Street", postcode]
+    row = xpress14_row("CA", 1, "Smith", "John", address, postcode=postcode)
+    record = _records([row])[0]
+    assert (record.address_lines, record.postcode) == address_and_postcode(address, postcode)
+
+
+def test_open_register_opt_out_and_markers_belong_to_their_own_row():
+    address = ["1 Castle Street"]
+    rows = [
+        xpress14_row("CA", 1, "(z) Smith", "John", address, markers="A"),
+        xpress14_row("CA", 2, "Smith", "Mary", address, markers="A"),
+        xpress14_row("CA", 3, "Jones", "Ann", address, markers="a z"),
+        xpress14_row("CA", 4, "Jones", "Tom", address, markers="A"),
+        xpress14_row("CA", 5, "Patel", "Ravi", address, markers="a z"),
+    ]
+    records = _records(rows)
+    assert [(r.markers, r.opt_out) for r in records] == [
+        ("A", True),
+        ("A", False),
+        ("AZ", True),
+        ("A", False),
+        ("AZ", True),
     ]
