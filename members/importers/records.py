@@ -203,11 +203,14 @@ class RegisterRecord:
         return f"{self.pd_code}-{self.number}" + (f"/{self.suffix}" if self.suffix else "")
 
 
-def register_parser(columns: dict[str, int], published_on: datetime.date):
+def register_parser(
+    columns: dict[str, int], published_on: datetime.date, *, strip_is_enough: bool = False
+):
     """A function turning one register (or update) row into a RegisterRecord.
 
     Column positions are looked up once per file, not once per row: a register has 100,000
-    rows. The function raises CellError("column N: …") for a bad value.
+    rows. The function raises CellError("column N: …") for a bad value. `strip_is_enough`
+    says no cell needs more cleaning than strip() (Table.strip_is_enough).
     """
     i_number_full = columns.get("elector_number")
     i_pd, i_number, i_suffix = columns.get("pd"), columns.get("number"), columns.get("suffix")
@@ -228,11 +231,14 @@ def register_parser(columns: dict[str, int], published_on: datetime.date):
         raise CellError(f"column {index + 1}: {message}")
 
     def parse(raw: Sequence[str], row: int) -> RegisterRecord:
-        joined = "\x1f".join(raw)
-        if "\xa0" in joined or "  " in joined:
-            cells = [clean_cell(c) for c in raw]
-        else:
+        if strip_is_enough:
             cells = list(map(strip, raw))
+        else:
+            joined = "\x1f".join(raw)
+            if "\xa0" in joined or "  " in joined:
+                cells = [clean_cell(c) for c in raw]
+            else:
+                cells = list(map(strip, raw))
         suffix = 0
         if i_number_full is not None and cells[i_number_full]:
             parsed = parse_elector_number(cells[i_number_full])

@@ -41,6 +41,20 @@ def _parsed(table, **kwargs):
     return [parse(cells, row) for row, cells in table.rows]
 
 
+@pytest.mark.parametrize(
+    "forename",
+    ["Siân\xa0Mair", "Siân  Mair", '"Siân " Mair"'],  # the last: quotes that close up a gap
+)
+def test_cells_that_need_cleaning_are_cleaned_even_when_most_need_only_strip(forename):
+    data = csv_bytes(XPRESS14, [xpress14_row("CA", 1, "Smith", "John", ["1 Castle Street"])])
+    table = read_table(data)
+    assert table.strip_is_enough  # a plain file takes the quick path
+    row = ",".join(xpress14_row("CA", 2, "Lôn", "FORENAME", ["2 Castle Street"]))
+    table = read_table(data + row.replace("FORENAME", forename).encode() + b"\r\n")
+    assert _parsed(table, strip_is_enough=table.strip_is_enough) == _parsed(table)
+    assert _parsed(table)[1].forenames.startswith("Siân Mair")
+
+
 def _records(rows):
     return _parsed(read_table(csv_bytes(XPRESS14, rows)))
 
