@@ -109,7 +109,13 @@ def address_and_postcode(lines: list[str], postcode: str) -> tuple[list[str], st
 
 
 def address_key(lines: list[str], postcode: str) -> str:
-    key = "|".join(" ".join(line.upper().split()) for line in lines) + "|" + postcode
+    joined = "|".join(lines)
+    # Lines that already have single spaces between words and none at either end (nearly
+    # all) are only upper-cased; the others are tidied line by line.
+    if " ".join(joined.split()) == joined and "| " not in joined and " |" not in joined:
+        key = joined.upper() + "|" + postcode
+    else:
+        key = "|".join(" ".join(line.upper().split()) for line in lines) + "|" + postcode
     if len(key) > 255:
         key = key[:190] + "#" + hashlib.sha256(key.encode()).hexdigest()
     return key

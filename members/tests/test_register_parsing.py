@@ -7,7 +7,7 @@ import pytest
 
 from members.importers.files import read_table
 from members.importers.layouts import recognise
-from members.importers.records import address_and_postcode, register_parser
+from members.importers.records import address_and_postcode, address_key, register_parser
 from members.tests.registers import XPRESS14, csv_bytes, xpress14_row
 
 
@@ -91,3 +91,22 @@ def test_open_register_opt_out_and_markers_belong_to_their_own_row():
         ("A", False),
         ("AZ", True),
     ]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["12 High St", "Northbridge"],
+        ["12 High St ", "Northbridge"],
+        ["12 High St", " Northbridge"],
+        [" 12  High St", "Northbridge\t"],
+        ["12\tHigh\xa0St", "Northbridge"],
+    ],
+)
+def test_address_key_ignores_case_and_spacing_within_each_line(lines):
+    assert address_key(lines, "NB1 2AB") == address_key(["12 HIGH ST", "NORTHBRIDGE"], "NB1 2AB")
+
+
+def test_address_key_keeps_the_lines_apart():
+    key = address_key(["Flat 1 | 2", "", " ", "Straße"], "NB1 2AB")
+    assert key == "FLAT 1 | 2|||STRASSE|NB1 2AB"
