@@ -115,7 +115,7 @@ def parse_register(
     records = []
     handed = 0
     seen: dict[tuple, int] = {}
-    parse = register_parser(resolved.columns, published_on)
+    parse = register_parser(resolved.columns, published_on, strip_is_enough=table.strip_is_enough)
     for row, cells in table.rows:
         try:
             record = parse(cells, row)

@@ -15,12 +15,18 @@ MAX_ERRORS = 30
 @dataclass
 class Table:
     header: list[str]
-    # (row number as a spreadsheet would show it, cells)
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # (row number as a spreadsheet would show it, cells). The cells are a tuple, not a list: a
+    # tuple of strings drops out of the garbage collector's sight after its first pass, while
+    # 100,000 lists would be walked again on every full collection (once half of read_table).
+    rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ","
     file_type: str = "csv"
     skipped_repeated_headers: int = 0
+    # True when no cell holds a non-breaking space or a double space, so that str.strip()
+    # cleans any cell as clean_cell() would. Checked once on the whole text: a parser can then
+    # skip checking each of 100,000 rows.
+    strip_is_enough: bool = False
 
 
 def clean_cell(value: str) -> str:
@@ -56,7 +62,7 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes) -> list[tuple[str, ...]]:
     from openpyxl import load_workbook
 
     try:
@@ -78,7 +84,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
                 cells.append(value.isoformat())
             else:
                 cells.append(str(value))
-        rows.append(cells)
+        rows.append(tuple(cells))
     workbook.close()
     return rows
 
@@ -110,32 +116,57 @@ def read_table(data: bytes, *, filename: str = "") -> Table:
             raise FileProblem("The file contains binary data; it is not a CSV or spreadsheet.")
         first_line = text.split("\n", 1)[0]
         delimiter = sniff_delimiter(first_line)
-        raw_rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        table = Table(header=[], encoding=encoding, delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        raw_rows = map(tuple, reader)  # see Table.rows
+        table = Table(
+            header=[],
+            encoding=encoding,
+            delimiter=delimiter,
+            strip_is_enough=_strip_is_enough(text),
+        )
     return _fill(table, raw_rows)
 
 
+def _strip_is_enough(text: str) -> bool:
+    """Whether no cell read from `text` can hold a non-breaking space or a double space.
+
+    A cell is its text with some quotes taken out, and taking quotes out of `x " y` makes
+    `x  y`: that needs a space before a quote and one after.
+    """
+    return "\xa0" not in text and "  " not in text and not (' "' in text and '" ' in text)
+
+
 def _fill(table: Table, raw_rows) -> Table:
-    header = None
-    header_key = None
     pending_short = None
     title_lines: list[int] = []
     errors = []
+    numbered = enumerate(raw_rows, start=1)
     try:
-        for index, raw in enumerate(raw_rows, start=1):
-            if header is None:
-                # Title lines ("Monthly Additions …", "Ref: …") before the header hold one cell.
-                if sum(1 for c in raw if c.strip()) < 2:
-                    continue
-                header = [clean_cell(c) for c in raw]
-                # A trailing delimiter on every line (header included) is harmless.
-                padded_width = len(header)
-                while header and not header[-1]:
-                    header.pop()
-                header_key = [h.lower() for h in header]
-                table.header = header
-                width = len(header)
+        for _index, raw in numbered:
+            # Title lines ("Monthly Additions …", "Ref: …") before the header hold one cell.
+            if sum(1 for c in raw if c.strip()) < 2:
                 continue
+            header = [clean_cell(c) for c in raw]
+            # A trailing delimiter on every line (header included) is harmless.
+            padded_width = len(header)
+            while header and not header[-1]:
+                header.pop()
+            header_key = [h.lower() for h in header]
+            table.header = header
+            width = len(header)
+            break
+        else:
+            raise FileProblem("The file is empty. Nothing was imported.")
+        first_key = header_key[0]
+        append = table.rows.append
+        for index, raw in numbered:
+            # Nearly every row is as wide as the header and starts with a value that is not
+            # the header's: keep it without the checks below (a register has 100,000 rows).
+            if len(raw) == width:
+                first = raw[0].strip()
+                if first and first.lower() != first_key:
+                    append((index, raw))
+                    continue
             if not raw or not "".join(raw).strip():
                 continue
             if len(raw) == 1 and width > 2:
@@ -159,16 +190,14 @@ def _fill(table: Table, raw_rows) -> Table:
                         break
                     continue
             if (
-                raw[0].strip().lower() == header_key[0]
+                raw[0].strip().lower() == first_key
                 and [clean_cell(c).lower() for c in raw[:3]] == header_key[:3]
             ):
                 table.skipped_repeated_headers += 1
                 continue
-            table.rows.append((index, raw))
+            append((index, raw))
     except csv.Error as exc:
         raise FileProblem(f"The file could not be read as CSV: {exc}.") from exc
-    if header is None:
-        raise FileProblem("The file is empty. Nothing was imported.")
     last_row = table.rows[-1][0] if table.rows else 0
     if title_lines and title_lines[-1] > last_row and pending_short is None:
         pending_short = (title_lines[-1], 1)  # a one-cell last row: the file was cut short
