@@ -215,7 +215,7 @@ class AddressWriter:
             self.close()
             raise self._error
         if self._chunk:
-            self._queue.put((self._chunks, self._chunk))
+            self._queue.put((self._chunks, _copy_text(self._chunks, self._chunk)))
             self._chunks += 1
             self._chunk = []
 
@@ -232,15 +232,30 @@ class AddressWriter:
                 pass
 
 
-def _write_chunk(cursor, constituency_id: int, number: int, rows: list[tuple], *, pg: bool):
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(number: int, rows: list[tuple]) -> bytes:
+    """COPY's text format for a chunk of staged addresses, made by the reading thread so that
+    the writing thread sends it in one call (it waits for Python's lock at every step)."""
+    prefix = f"{number}\t"
+    return "".join(
+        prefix
+        + "\t".join("\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in row)
+        + "\n"
+        for row in rows
+    ).encode()
+
+
+def _write_chunk(cursor, constituency_id: int, number: int, rows, *, pg: bool):
     """Stage one chunk of new addresses; insert their streets and the addresses not yet known.
-    `cursor` is a psycopg cursor (Postgres, from the writer's thread) or Django's (SQLite)."""
+    Postgres: `rows` is the chunk in COPY text (_copy_text) and `cursor` a psycopg cursor of
+    the writing thread. SQLite: `rows` are tuples and `cursor` is Django's."""
     names = ", ".join(c for c, _ in PROPERTY_STAGE)
     if pg:
         now = timezone.now()
         with cursor.copy(f"COPY stg_property ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((number, *row))
+            copy.write(rows)
     else:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         marks = ", ".join(["%s"] * len(PROPERTY_STAGE))

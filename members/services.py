@@ -5,7 +5,9 @@ anything is written, and the writing happens in one transaction.
 """
 
 import datetime
+import gc
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -227,6 +229,21 @@ def register_leavers_to_confirm(
     return districts
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while a register's rows are read and written. It would
+    walk the 100,000 long-lived records again and again as they are built (measured: about
+    0.4 s of 1.1 s of reading and staging them); an import makes no cycles worth collecting
+    before it ends, when the collector is switched back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _register_checked(
     *, constituency, table, resolved, records, published_on, confirm_leavers, dry_run
 ) -> tuple[list, dict]:
@@ -290,6 +307,34 @@ def register_import(
             "imported. Check the publication date: an older register would mark current "
             "electors as having left."
         )
+    with _collector_paused():
+        return _register_import(
+            actor=actor,
+            constituency=constituency,
+            data=data,
+            filename=filename,
+            published_on=published_on,
+            mapping=mapping,
+            dry_run=dry_run,
+            confirm_leavers=confirm_leavers,
+            progress=progress,
+            request=request,
+        )
+
+
+def _register_import(
+    *,
+    actor,
+    constituency,
+    data,
+    filename,
+    published_on,
+    mapping,
+    dry_run,
+    confirm_leavers,
+    progress,
+    request,
+) -> dict:
     table = read_table(data, filename=filename)
     resolved = resolve_layout(
         constituency=constituency, kind="register", table=table, mapping=mapping

@@ -62,7 +62,7 @@ def parse_date(value: str) -> datetime.date | None:
         if year < 100:
             year += 2000 if year < 70 else 1900
         return datetime.date(year, month, day)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise CellError(f"“{value}” is not a date (use dd/mm/yyyy)") from exc
 
 
@@ -77,7 +77,7 @@ def parse_elector_number(value: str) -> tuple[str, int, int | None] | None:
     if "-" in value:
         prefix, rest = value.rsplit("-", 1)
         number, _, suffix = rest.partition("/")
-        if prefix and number.isdigit() and (not suffix or suffix.isdigit()):
+        if prefix and number.isdecimal() and (not suffix or suffix.isdecimal()):
             return prefix.upper(), int(number), int(suffix) if suffix else None
         return None
     match = _ELECTOR_NUMBER_RE.match(value)
@@ -257,7 +257,7 @@ def register_parser(
                 fail(i_pd or 0, "the polling district is empty")
             pd_code = cells[i_pd].upper()
             value = cells[i_number]
-            if value.isdigit():
+            if value.isdecimal():
                 number = int(value)
             else:
                 try:
@@ -266,7 +266,7 @@ def register_parser(
                     fail(i_number, str(exc))
             if i_suffix is not None:
                 value = cells[i_suffix]
-                if value.isdigit():
+                if value.isdecimal():
                     suffix = int(value)
                 elif value:
                     try:

@@ -110,3 +110,25 @@ def test_address_key_ignores_case_and_spacing_within_each_line(lines):
 def test_address_key_keeps_the_lines_apart():
     key = address_key(["Flat 1 | 2", "", " ", "Straße"], "NB1 2AB")
     assert key == "FLAT 1 | 2|||STRASSE|NB1 2AB"
+
+
+@pytest.mark.parametrize(
+    "number,suffix,dob,column",
+    [
+        ("²", "0", "", "column 2:"),
+        ("5", "①", "", "column 3:"),
+        ("5", "0", "1/1/99999999999999999999", "column 5:"),
+    ],
+)
+def test_odd_digits_and_huge_years_are_row_errors_not_crashes(number, suffix, dob, column):
+    from members.importers.records import CellError
+
+    row = xpress14_row("CA", number, "Smith", "John", ["1 Castle Street"], suffix=suffix, dob=dob)
+    with pytest.raises(CellError, match=column):
+        _records([row])
+
+
+def test_an_elector_number_with_superscript_digits_is_not_an_elector_number():
+    from members.importers.records import parse_elector_number
+
+    assert parse_elector_number("CA-²") is None
