@@ -112,15 +112,16 @@ def _drop(cursor, *names: str) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-class AddressWriter:
-    """A register file's addresses, written while the rest of the file is still being read.
+class RegisterStaging:
+    """A register file's rows, staged, and its new addresses written, while the rest of the
+    file is still being read.
 
-    On Postgres a second thread sends each chunk of new addresses over the import's own
-    connection, inside its transaction: the database inserts and indexes them on one core
-    while Python reads the next rows on the other (a 100,000-row register has about 50,000
-    addresses, whose trigram index is the dearest single write of the import). Elsewhere the
-    addresses are written in `finish`. Create it inside the import's transaction, and call
-    `finish` (or `close`, on the way out of a failure) before that transaction ends.
+    On Postgres a second thread sends each chunk over the import's own connection, inside its
+    transaction: the database stages the rows and inserts and indexes the new addresses on one
+    core while Python reads the next rows on the other (a 100,000-row register has about
+    50,000 addresses, whose trigram index is the dearest write of the import). Elsewhere all
+    is written in `finish`. Create it inside the import's transaction; call `finish` (or
+    `close`, on the way out of a failure) before that transaction ends.
     """
 
     def __init__(self, *, constituency_id: int, pd_ids: dict[str, int]):
@@ -128,8 +129,10 @@ class AddressWriter:
         self.pd_ids = pd_ids
         self.properties: dict[str, tuple] = {}
         self.created = 0
+        self.rows = 0
         self._keys: dict[tuple, str] = {}
-        self._chunk: list[tuple] = []
+        self._addresses: list[tuple] = []
+        self._electors: list[tuple] = []
         self._chunks = 0
         self._pg = _pg()
         self._thread = None
@@ -146,6 +149,7 @@ class AddressWriter:
                 # and merge them once, instead of merging every 4 MB during the import.
                 cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")
             _stage(cursor, "stg_property", PROPERTY_STAGE, [])
+            _stage(cursor, "stg_elector", ELECTOR_STAGE, [])
         if self._pg:
             self._queue: queue.Queue = queue.Queue(maxsize=4)
             self._thread = threading.Thread(
@@ -165,14 +169,16 @@ class AddressWriter:
         return key
 
     def add(self, records) -> None:
+        pd_ids = self.pd_ids
         for r in records:
             key = self.key_for(r)
+            pd_id = pd_ids[r.pd_code]
             if key and key not in self.properties:
                 number, house_suffix, flat = walk_order(r.address_lines)
                 street, town = street_and_town(r.address_lines)
                 row = (
                     key,
-                    self.pd_ids[r.pd_code],
+                    pd_id,
                     json.dumps(r.address_lines),
                     r.postcode,
                     r.uprn,
@@ -183,13 +189,41 @@ class AddressWriter:
                     town,
                 )
                 self.properties[key] = row
-                self._chunk.append(row)
-        if self._pg and len(self._chunk) >= ADDRESS_CHUNK:
+                self._addresses.append(row)
+            self._electors.append(
+                (
+                    r.row,
+                    pd_id,
+                    r.number,
+                    r.suffix,
+                    r.title,
+                    r.surname,
+                    r.forenames,
+                    r.markers,
+                    r.attainer_date,
+                    r.date_of_birth,
+                    "A" in r.markers,
+                    "P" in r.markers,
+                    r.opt_out,
+                    key or None,
+                )
+            )
+        self.rows += len(records)
+        if self._pg and len(self._addresses) >= ADDRESS_CHUNK:
             self._send()
 
+    def discard(self, rows: set[int]) -> None:
+        """Leave out the staged rows with these row numbers (people erased on request)."""
+        self.finish()
+        if rows:
+            with connection.cursor() as cursor:
+                ids = ", ".join(str(int(row)) for row in rows)
+                cursor.execute(f"DELETE FROM stg_elector WHERE row_no IN ({ids})")  # noqa: S608
+            self.rows -= len(rows)
+
     def finish(self) -> int:
-        """Wait until every address is written; the number of new properties. Raises what
-        went wrong in the writing thread, if anything did."""
+        """Wait until every row is staged and every address written; the number of new
+        properties. Raises what went wrong in the writing thread, if anything did."""
         if self._finished:
             return self.created
         if self._pg:
@@ -199,7 +233,7 @@ class AddressWriter:
                 raise self._error
         else:
             with connection.cursor() as cursor:
-                _write_chunk(cursor, self.constituency_id, 0, self._chunk, pg=False)
+                _write_chunk(cursor, self.constituency_id, 0, self._addresses, self._electors)
                 self.created = cursor.rowcount
         self._finished = True
         return self.created
@@ -214,17 +248,19 @@ class AddressWriter:
         if self._error is not None:
             self.close()
             raise self._error
-        if self._chunk:
-            self._queue.put((self._chunks, _copy_text(self._chunks, self._chunk)))
+        if self._electors:
+            number = self._chunks
+            addresses = _copy_text(self._addresses, prefix=f"{number}\t")
+            electors = _copy_text(self._electors)
+            self._queue.put((number, addresses, electors))
             self._chunks += 1
-            self._chunk = []
+            self._addresses, self._electors = [], []
 
     def _send_chunks(self, raw_connection) -> None:
         try:
             while (item := self._queue.get()) is not None:
-                number, rows = item
                 with raw_connection.cursor() as cursor:
-                    _write_chunk(cursor, self.constituency_id, number, rows, pg=True)
+                    _write_chunk(cursor, self.constituency_id, *item)
                     self.created += cursor.rowcount
         except BaseException as exc:  # handed to the importing thread, which raises it
             self._error = exc
@@ -235,10 +271,9 @@ class AddressWriter:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(number: int, rows: list[tuple]) -> bytes:
-    """COPY's text format for a chunk of staged addresses, made by the reading thread so that
-    the writing thread sends it in one call (it waits for Python's lock at every step)."""
-    prefix = f"{number}\t"
+def _copy_text(rows: list[tuple], prefix: str = "") -> bytes:
+    """COPY's text format for staged rows, made by the reading thread so that the writing
+    thread sends it in one call (it waits for Python's lock at every step)."""
     return "".join(
         prefix
         + "\t".join("\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in row)
@@ -247,22 +282,29 @@ def _copy_text(number: int, rows: list[tuple]) -> bytes:
     ).encode()
 
 
-def _write_chunk(cursor, constituency_id: int, number: int, rows, *, pg: bool):
-    """Stage one chunk of new addresses; insert their streets and the addresses not yet known.
-    Postgres: `rows` is the chunk in COPY text (_copy_text) and `cursor` a psycopg cursor of
-    the writing thread. SQLite: `rows` are tuples and `cursor` is Django's."""
-    names = ", ".join(c for c, _ in PROPERTY_STAGE)
+def _write_chunk(cursor, constituency_id: int, number: int, addresses, electors):
+    """Stage one chunk of rows and addresses; insert the streets and addresses not yet known.
+    Postgres: both are COPY text (_copy_text) and `cursor` is the writing thread's psycopg
+    cursor. SQLite: both are lists of tuples and `cursor` is Django's."""
+    address_columns = ", ".join(c for c, _ in PROPERTY_STAGE)
+    elector_columns = ", ".join(c for c, _ in ELECTOR_STAGE)
+    pg = isinstance(addresses, bytes)
     if pg:
         now = timezone.now()
-        with cursor.copy(f"COPY stg_property ({names}) FROM STDIN") as copy:
-            copy.write(rows)
+        with cursor.copy(f"COPY stg_property ({address_columns}) FROM STDIN") as copy:
+            copy.write(addresses)
+        with cursor.copy(f"COPY stg_elector ({elector_columns}) FROM STDIN") as copy:
+            copy.write(electors)
     else:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        marks = ", ".join(["%s"] * len(PROPERTY_STAGE))
-        cursor.executemany(
-            f"INSERT INTO stg_property ({names}) VALUES ({marks})",  # noqa: S608 - our names
-            [(number, *row) for row in rows],
-        )
+        for table, columns, rows in (
+            ("stg_property", PROPERTY_STAGE, [(number, *row) for row in addresses]),
+            ("stg_elector", ELECTOR_STAGE, electors),
+        ):
+            names = ", ".join(c for c, _ in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+            cursor.executemany(insert, rows)
     c = constituency_id
     cursor.execute(STREET_INSERT, [c, now, now, number])
     cursor.execute(
@@ -272,16 +314,13 @@ def _write_chunk(cursor, constituency_id: int, number: int, rows, *, pg: bool):
 
 def load_register(
     *,
-    records: list[RegisterRecord],
-    pd_ids: dict[str, int],
-    constituency_id: int,
+    staging: RegisterStaging,
     edition_id: int,
     published_on,
     corrected_pd_ids: Iterable[int] = (),
-    addresses: AddressWriter | None = None,
     progress: Callable[[str], None] = lambda step: None,
 ) -> dict:
-    """Upsert properties, people and electors for `records`; mark leavers off the register.
+    """Upsert people and electors for the staged rows; mark leavers off the register.
 
     Matching keeps history: an entry with the same PD/number/suffix and the same surname or
     forenames is the same elector (its row is updated, its person kept). An unmatched entry at
@@ -291,49 +330,18 @@ def load_register(
 
     `corrected_pd_ids`: districts already imported from this edition. The file corrects them:
     the number alone decides which entry a row is, and no one there leaves the register.
-    `addresses`: the writer that was given the records' addresses while the file was read.
     """
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     published = ops.adapt_datefield_value(published_on)
     pg = _pg()
-    c = constituency_id
+    c = staging.constituency_id
     corrected = ", ".join(str(int(pd_id)) for pd_id in corrected_pd_ids)
     in_corrected = f"s.pd_id IN ({corrected})" if corrected else "false"
     not_in_corrected = f"polling_district_id NOT IN ({corrected})" if corrected else "true"
 
-    if addresses is None:
-        addresses = AddressWriter(constituency_id=c, pd_ids=pd_ids)
-        addresses.add(records)
-    try:
-        properties_created = addresses.finish()
-    finally:
-        addresses.close()
-    elector_rows = []
-    for r in records:
-        key = addresses.key_for(r)
-        elector_rows.append(
-            (
-                r.row,
-                pd_ids[r.pd_code],
-                r.number,
-                r.suffix,
-                r.title,
-                r.surname,
-                r.forenames,
-                r.markers,
-                r.attainer_date,
-                r.date_of_birth,
-                "A" in r.markers,
-                "P" in r.markers,
-                r.opt_out,
-                key or None,
-            )
-        )
-
-    result = {"properties_created": properties_created}
+    result = {"properties_created": staging.finish()}
     with connection.cursor() as cursor:
-        _stage(cursor, "stg_elector", ELECTOR_STAGE, elector_rows)
         if pg:
             cursor.execute("ANALYZE stg_elector (row_no, pd_id, number, address_key)")
             cursor.execute("ANALYZE stg_property (address_key)")
@@ -485,5 +493,5 @@ def load_register(
         result["electors_added"] = cursor.rowcount
         _drop(cursor, "stg_elector", "stg_property", "stg_match")
         progress("electors")
-    result["rows"] = len(records)
+    result["rows"] = staging.rows
     return result

@@ -345,27 +345,29 @@ def _register_import(
     steps = {"staged": 40, "properties": 55, "matched": 65, "people": 80, "electors": 100}
     try:
         with transaction.atomic():
-            # Addresses are written while the rest of the file is read (see AddressWriter);
-            # a bad row later in the file rolls them back with everything else.
-            addresses = bulk.AddressWriter(constituency_id=constituency.pk, pd_ids=pd_ids)
+            # Rows are staged and addresses written while the rest of the file is read (see
+            # RegisterStaging); a bad row later in the file rolls them back with everything.
+            staging = bulk.RegisterStaging(constituency_id=constituency.pk, pd_ids=pd_ids)
             try:
-                records = parse_register(
+                read = parse_register(
                     constituency=constituency,
                     table=table,
                     resolved=resolved,
                     published_on=published_on,
-                    on_records=addresses.add,
+                    on_records=staging.add,
                 )
-                addresses.finish()
+                staging.finish()
                 records, report = _register_checked(
                     constituency=constituency,
                     table=table,
                     resolved=resolved,
-                    records=records,
+                    records=read,
                     published_on=published_on,
                     confirm_leavers=confirm_leavers,
                     dry_run=dry_run,
                 )
+                if len(records) < len(read):
+                    staging.discard({r.row for r in read} - {r.row for r in records})
                 progress(total // 4, total, "Rows checked; writing.")
                 edition, _ = RegisterEdition.objects.get_or_create(
                     constituency=constituency,
@@ -375,18 +377,15 @@ def _register_import(
                 )
                 report.update(
                     bulk.load_register(
-                        records=records,
-                        pd_ids=pd_ids,
-                        constituency_id=constituency.pk,
+                        staging=staging,
                         edition_id=edition.pk,
                         published_on=published_on,
                         corrected_pd_ids=edition.polling_districts.values_list("pk", flat=True),
-                        addresses=addresses,
                         progress=lambda step: progress(total * steps[step] // 100, total, step),
                     )
                 )
             finally:
-                addresses.close()
+                staging.close()
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
