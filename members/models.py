@@ -7,13 +7,14 @@ from django.db.models.functions import Concat
 from clp.models import TimeStampedModel
 from members.querysets import ElectorQuerySet, PersonQuerySet
 
-# Links to rows the application never deletes: reference tables set up once (constituency,
-# polling district, register edition, street) and addresses (property). Django still enforces
-# on_delete (PROTECT refuses, SET_NULL clears) for every ORM delete; the database does not
-# check them too, because a register import writes 100,000 electors, people and addresses and
-# the database would run one check per row per link at commit (measured: about 40% of the
-# import's time; see members/README.md). The link from an elector to its person, the record
-# that history hangs on, is still checked by the database.
+# Links an import writes 100,000 times to rows the application never deletes: reference
+# tables set up once (constituency, polling district, register edition, street), addresses
+# (property) and people (erasure anonymises a person; a merge marks it merged). Django still
+# enforces on_delete (PROTECT refuses, SET_NULL clears) for every ORM delete; the database
+# does not check them too, as it would run one check per row per link at commit (measured:
+# about half of a 100,000-row import's time before these links were left to Django; see
+# members/README.md). Links other apps make to people and electors stay checked by the
+# database.
 LINK_CHECKED_BY_DJANGO = {"db_constraint": False}
 
 
@@ -420,7 +421,9 @@ class Elector(TimeStampedModel):
         db_index=False,
         **LINK_CHECKED_BY_DJANGO,
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="elector_entries")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="elector_entries", **LINK_CHECKED_BY_DJANGO
+    )
     property = models.ForeignKey(
         Property,
         null=True,

@@ -391,6 +391,8 @@ def test_imported_people_and_places_are_still_protected_from_deletion(geography)
         smith.polling_district.delete()
     with pytest.raises(ProtectedError):
         smith.edition.delete()
+    with pytest.raises(ProtectedError):
+        Person.objects.get(pk=smith.person_id).delete()
     address = smith.property
     address.delete()
     smith.refresh_from_db()
