@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0009_editions_record_the_districts_they_cover'),
+        ("members", "0009_editions_record_the_districts_they_cover"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='elector',
-            name='person',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='elector_entries', to='members.person'),
+            model_name="elector",
+            name="person",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="elector_entries",
+                to="members.person",
+            ),
         ),
     ]
