@@ -58,3 +58,17 @@ def small_register(pd="CA", count=6, start=1):
             )
         )
     return rows
+
+
+def import_register_file(geography, data: bytes, published_on, **kwargs) -> dict:
+    """A full register imported by nobody in particular (the service, as a job runs it)."""
+    from members.services import register_import
+
+    return register_import(
+        actor=None,
+        constituency=geography["constituency"],
+        data=data,
+        filename="register.csv",
+        published_on=published_on,
+        **kwargs,
+    )

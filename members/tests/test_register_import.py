@@ -4,22 +4,20 @@ import pytest
 
 from members.importers import FileProblem
 from members.models import Elector, Person, Property, RegisterEdition
-from members.services import register_import
-from members.tests.registers import XPRESS14, csv_bytes, small_register, xpress14_row
+from members.tests.registers import (
+    XPRESS14,
+    csv_bytes,
+    import_register_file,
+    small_register,
+    xpress14_row,
+)
 
 JAN = datetime.date(2026, 1, 1)
 DEC = datetime.date(2026, 12, 1)
 
 
 def _import(geography, data, published_on=DEC, **kwargs):
-    return register_import(
-        actor=None,
-        constituency=geography["constituency"],
-        data=data,
-        filename="register.csv",
-        published_on=published_on,
-        **kwargs,
-    )
+    return import_register_file(geography, data, published_on, **kwargs)
 
 
 @pytest.mark.django_db

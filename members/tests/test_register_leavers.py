@@ -13,22 +13,15 @@ from django.urls import reverse
 from clp.models import AuditEntry, Job
 from clp.roles import RoleCode
 from members.models import Elector, ImportBatch, RegisterEdition
-from members.services import LeaversNeedConfirming, register_import
-from members.tests.registers import XPRESS14, csv_bytes, small_register
+from members.services import LeaversNeedConfirming
+from members.tests.registers import XPRESS14, csv_bytes, import_register_file, small_register
 
 JAN = datetime.date(2026, 1, 1)
 DEC = datetime.date(2026, 12, 1)
 
 
 def _import(geography, rows, published_on=DEC, **kwargs):
-    return register_import(
-        actor=None,
-        constituency=geography["constituency"],
-        data=csv_bytes(XPRESS14, rows),
-        filename="register.csv",
-        published_on=published_on,
-        **kwargs,
-    )
+    return import_register_file(geography, csv_bytes(XPRESS14, rows), published_on, **kwargs)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import pytest
 from members.importers import FileProblem
 from members.importers.records import parse_elector_number
 from members.models import Elector, Person
-from members.services import register_import, register_update_import
-from members.tests.registers import XPRESS14, csv_bytes, small_register
+from members.services import register_update_import
+from members.tests.registers import XPRESS14, csv_bytes, import_register_file, small_register
 
 UPDATE_HEADER = [
     "CompanyName",
@@ -73,12 +73,8 @@ def update_row(
 
 @pytest.fixture
 def register(geography):
-    register_import(
-        actor=None,
-        constituency=geography["constituency"],
-        data=csv_bytes(XPRESS14, small_register()),
-        filename="r.csv",
-        published_on=datetime.date(2026, 12, 1),
+    import_register_file(
+        geography, csv_bytes(XPRESS14, small_register()), datetime.date(2026, 12, 1)
     )
     return geography
 
@@ -126,13 +122,7 @@ def test_monthly_update_adds_amends_and_deletes(register):
 def test_update_applies_to_entries_a_later_register_repeated_unchanged(register):
     """The next register repeats most entries word for word; they keep the edition they came
     from, and a monthly update must still find them, and re-add one it deleted."""
-    register_import(
-        actor=None,
-        constituency=register["constituency"],
-        data=csv_bytes(XPRESS14, small_register()),
-        filename="r2.csv",
-        published_on=datetime.date(2027, 1, 1),
-    )
+    import_register_file(register, csv_bytes(XPRESS14, small_register()), datetime.date(2027, 1, 1))
     john = Elector.objects.get(number=1)
     assert john.edition.published_on == datetime.date(2026, 12, 1)
     report = register_update_import(
