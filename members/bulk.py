@@ -371,7 +371,8 @@ def load_register(
             SELECT s.row_no, p.id AS property_id, e.id AS elector_id, e.person_id,
                 CASE WHEN e.id IS NULL THEN {new_person_id} END AS new_person_id,
                 e.id IS NOT NULL AND (
-                    e.surname <> s.surname OR e.forenames <> s.forenames
+                    NOT e.on_register
+                    OR e.surname <> s.surname OR e.forenames <> s.forenames
                     OR e.title <> s.title OR e.markers <> s.markers
                     OR e.property_id IS DISTINCT FROM p.id
                     OR e.attainer_date IS DISTINCT FROM s.attainer_date
@@ -382,14 +383,21 @@ def load_register(
             LEFT JOIN members_property p
                 ON p.constituency_id = %s AND p.address_key = s.address_key
             LEFT JOIN members_elector e
-                ON e.constituency_id = %s AND e.on_register
+                ON e.constituency_id = %s
                 AND e.polling_district_id = s.pd_id
                 AND e.number = s.number AND e.suffix = s.suffix
                 AND ({in_corrected}
                      OR UPPER(e.surname) = UPPER(s.surname)
                      OR UPPER(e.forenames) = UPPER(s.forenames))
+                AND (e.on_register
+                     -- a correction also restores this edition's entry that a monthly
+                     -- update took off, when no other entry holds its number now
+                     OR ({in_corrected} AND e.edition_id = %s AND NOT EXISTS (
+                         SELECT 1 FROM members_elector x
+                         WHERE x.on_register AND x.polling_district_id = e.polling_district_id
+                           AND x.number = e.number AND x.suffix = e.suffix)))
             """.replace("{new_person_id}", new_person_id).replace("{in_corrected}", in_corrected),
-            [c, c],
+            [c, c, edition_id],
         )
         if pg:
             cursor.execute("ANALYZE stg_match")
@@ -461,7 +469,8 @@ def load_register(
                 surname = s.surname, forenames = s.forenames, markers = s.markers,
                 attainer_date = s.attainer_date, date_of_birth = s.dob,
                 is_postal_voter = s.is_postal, is_proxy_voter = s.is_proxy,
-                open_register_opt_out = s.opt_out, updated_at = %s
+                open_register_opt_out = s.opt_out, on_register = true, left_register_on = NULL,
+                updated_at = %s
             FROM stg_match m JOIN stg_elector s ON s.row_no = m.row_no
             WHERE members_elector.id = m.elector_id AND m.changed
             """,

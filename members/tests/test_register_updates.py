@@ -225,3 +225,17 @@ def test_idox_update_with_title_lines_and_flag_signs(register):
     assert report["layout"] == "Idox/Halarose monthly update (pp50)"
     assert (report["added"], report["deleted"]) == (1, 1)
     assert not Elector.objects.get(number=2).on_register
+
+
+@pytest.mark.django_db
+def test_importing_the_edition_again_restores_an_entry_an_update_deleted(register):
+    """A correction of the current edition lists an entry a monthly update took off since:
+    the entry comes back (it used to clash with itself and stop the import)."""
+    _apply(register, [update_row("CA-3", "Ann", "Jones", deleted="2027-01")])
+    assert not Elector.objects.get(number=3).on_register
+    report = import_register_file(
+        register, csv_bytes(XPRESS14, small_register()), datetime.date(2026, 12, 1)
+    )
+    assert report["electors_added"] == 0 and report["people_created"] == 0
+    ann = Elector.objects.get(number=3)
+    assert ann.on_register and ann.left_register_on is None
