@@ -85,12 +85,21 @@ STREET_INSERT = """
             WHERE chunk = %s AND street <> ''
             ON CONFLICT (constituency_id, name, town) DO NOTHING
             """
-REGISTER_LOCK = 7311  # pg_advisory_xact_lock namespace for register imports
+REGISTER_LOCK = 7311  # pg_advisory_xact_lock namespace for register imports and updates
 ADDRESS_CHUNK = 4_000  # new addresses sent to the database at a time while the file is read
 
 
 def _pg() -> bool:
     return connection.vendor == "postgresql"
+
+
+def lock_register(constituency_id: int) -> None:
+    """One register import or monthly update per constituency at a time, until the
+    transaction ends: two would race to insert the same new properties, and an import would
+    mark an update's new entries as leavers. (Postgres; SQLite has one writer anyway.)"""
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REGISTER_LOCK, constituency_id])
 
 
 def _stage(cursor, name: str, columns: list[tuple[str, str]], rows) -> None:
@@ -140,13 +149,9 @@ class RegisterStaging:
         self._thread = None
         self._error: BaseException | None = None
         self._finished = False
+        lock_register(constituency_id)
         with connection.cursor() as cursor:
             if self._pg:
-                # One register import per constituency at a time: two would race to insert
-                # the same new properties and each mark the other's new entries as leavers.
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)", [REGISTER_LOCK, constituency_id]
-                )
                 # Let the trigram (GIN) indexes take the new entries into their pending list
                 # and merge them once, instead of merging every 4 MB during the import.
                 cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")

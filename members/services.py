@@ -528,6 +528,7 @@ def register_update_import(
     report = {"layout": resolved.name, "added": 0, "amended": 0, "deleted": 0, "dry_run": dry_run}
     try:
         with transaction.atomic():
+            bulk.lock_register(constituency.pk)
             cache: dict = {}
             for index, record in enumerate(rows):
                 pd_id = pd_ids[record.pd_code]

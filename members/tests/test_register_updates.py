@@ -239,3 +239,22 @@ def test_importing_the_edition_again_restores_an_entry_an_update_deleted(registe
     assert report["electors_added"] == 0 and report["people_created"] == 0
     ann = Elector.objects.get(number=3)
     assert ann.on_register and ann.left_register_on is None
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_monthly_update_takes_the_register_lock_an_import_takes(register):
+    """One register import or update per constituency at a time (an import running beside an
+    update would mark the update's new entries as leavers)."""
+    from django.db import connection
+
+    from members.bulk import REGISTER_LOCK
+
+    _apply(register, [update_row("CA-20", "Nina", "Novak", created="2026-12")])
+    with connection.cursor() as cursor:  # still inside the test's transaction, which holds it
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+            " AND classid = %s AND objid = %s AND granted",
+            [REGISTER_LOCK, register["constituency"].pk],
+        )
+        assert cursor.fetchone()[0] == 1
