@@ -242,19 +242,32 @@ def test_importing_the_edition_again_restores_an_entry_an_update_deleted(registe
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db
-def test_monthly_update_takes_the_register_lock_an_import_takes(register):
+@pytest.mark.django_db(transaction=True)
+def test_monthly_update_waits_while_an_import_holds_the_register(register):
     """One register import or update per constituency at a time (an import running beside an
     update would mark the update's new entries as leavers)."""
-    from django.db import connection
+    import psycopg
+    from django.db import OperationalError, connection
 
     from members.bulk import REGISTER_LOCK
 
-    _apply(register, [update_row("CA-20", "Nina", "Novak", created="2026-12")])
-    with connection.cursor() as cursor:  # still inside the test's transaction, which holds it
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
-            " AND classid = %s AND objid = %s AND granted",
-            [REGISTER_LOCK, register["constituency"].pk],
+    dsn = connection.get_connection_params()
+    importing = psycopg.connect(
+        host=dsn.get("host"), port=dsn.get("port"), user=dsn.get("user"), dbname=dsn["dbname"]
+    )
+    try:
+        importing.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [REGISTER_LOCK, register["constituency"].pk]
         )
-        assert cursor.fetchone()[0] == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        with pytest.raises(OperationalError, match="lock timeout"):
+            _apply(register, [update_row("CA-20", "Nina", "Novak", created="2026-12")])
+        assert not Elector.objects.filter(number=20).exists()
+    finally:
+        importing.rollback()
+        importing.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    _apply(register, [update_row("CA-20", "Nina", "Novak", created="2026-12")])
+    assert Elector.objects.filter(number=20).exists()
