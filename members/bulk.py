@@ -328,6 +328,7 @@ def load_register(
     edition_id: int,
     published_on,
     corrected_pd_ids: Iterable[int] = (),
+    check_leavers: Callable[[dict[int, tuple[int, int]]], None] = lambda leaving_by_pd: None,
     progress: Callable[[str], None] = lambda step: None,
 ) -> dict:
     """Upsert people and electors for the staged rows; mark leavers off the register.
@@ -340,6 +341,8 @@ def load_register(
 
     `corrected_pd_ids`: districts already imported from this edition. The file corrects them:
     the number alone decides which entry a row is, and no one there leaves the register.
+    `check_leavers` is shown, once rows are matched and before anything but addresses is
+    written, {district id: (on the register now, would leave)}; it may stop the import.
     """
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
@@ -437,6 +440,19 @@ def load_register(
             """
         )
         matched, changed, new_people = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT e.polling_district_id, COUNT(*),
+                SUM(CASE WHEN m.row_no IS NULL THEN 1 ELSE 0 END)
+            FROM members_elector e LEFT JOIN stg_match m ON m.elector_id = e.id
+            WHERE e.constituency_id = %s AND e.on_register
+              AND e.polling_district_id IN (SELECT DISTINCT pd_id FROM stg_elector)
+              AND {not_in_corrected}
+            GROUP BY e.polling_district_id
+            """.replace("{not_in_corrected}", not_in_corrected),
+            [c],
+        )
+        check_leavers({pd_id: (now, leaving) for pd_id, now, leaving in cursor.fetchall()})
         result["electors_matched"], result["electors_changed"] = matched, changed or 0
         result["people_created"] = new_people or 0
         progress("matched")

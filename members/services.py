@@ -6,11 +6,12 @@ anything is written, and the writing happens in one transaction.
 
 import datetime
 import gc
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -27,7 +28,6 @@ from members.importers.layouts import (
 from members.importers.records import CellError, name_digest, register_parser
 from members.models import (
     Constituency,
-    Elector,
     PollingDistrict,
     RegisterEdition,
     SavedLayout,
@@ -177,8 +177,8 @@ LEAVERS_CONFIRM_MIN = 20
 class LeaversNeedConfirming(FileProblem):
     """The file would mark many electors as having left: import it only when told to.
 
-    `districts` holds (code, rows in the file, on the register now, about how many would
-    leave) for each polling district over the threshold.
+    `districts` holds (code, rows in the file, on the register now, how many would leave)
+    for each polling district over the threshold.
     """
 
     def __init__(self, districts: list[tuple[str, int, int, int]]):
@@ -186,7 +186,7 @@ class LeaversNeedConfirming(FileProblem):
         super().__init__(
             [
                 f"The file lists {in_file:,} elector{'' if in_file == 1 else 's'} for {code}, "
-                f"where {now:,} are on the register now: importing it would mark about "
+                f"where {now:,} are on the register now: importing it would mark "
                 f"{leaving:,} as having left. If this is the whole register for {code}, "
                 "confirm; if it is a monthly update, use the monthly update import."
                 for code, in_file, now, leaving in districts
@@ -194,38 +194,15 @@ class LeaversNeedConfirming(FileProblem):
         )
 
 
-def register_leavers_to_confirm(
-    *, constituency: Constituency, records: list, published_on: datetime.date
+def _leavers_to_confirm(
+    leaving_by_pd: dict[int, tuple[int, int]], in_file: Counter, codes: dict[int, str]
 ) -> list[tuple[str, int, int, int]]:
-    """Districts in `records` where importing them would take many electors off the register.
-
-    An estimate from counts (on the register now, less rows in the file). Districts already
-    imported from this edition are corrections, from which no one leaves (load_register).
-    """
-    in_file: dict[str, int] = {}
-    for record in records:
-        in_file[record.pd_code] = in_file.get(record.pd_code, 0) + 1
-    corrected = set(
-        RegisterEdition.polling_districts.through.objects.filter(
-            registeredition__constituency=constituency,
-            registeredition__kind=RegisterEdition.Kind.FULL,
-            registeredition__published_on=published_on,
-        ).values_list("pollingdistrict__code", flat=True)
-    )
-    current = (
-        Elector.objects.filter(constituency=constituency, on_register=True)
-        .values("polling_district__code")
-        .annotate(now=Count("id"))
-        .order_by("polling_district__code")
-    )
+    """The districts where the file would take many off the register: (code, rows in the
+    file, on the register now, leaving), from load_register's count of who would leave."""
     districts = []
-    for row in current:
-        code = row["polling_district__code"].upper()
-        if code not in in_file or row["polling_district__code"] in corrected:
-            continue
-        leaving = row["now"] - in_file[code]
-        if leaving >= LEAVERS_CONFIRM_MIN and leaving > LEAVERS_CONFIRM_SHARE * row["now"]:
-            districts.append((code, in_file[code], row["now"], leaving))
+    for pd_id, (now, leaving) in sorted(leaving_by_pd.items(), key=lambda item: codes[item[0]]):
+        if leaving >= LEAVERS_CONFIRM_MIN and leaving > LEAVERS_CONFIRM_SHARE * now:
+            districts.append((codes[pd_id], in_file[pd_id], now, leaving))
     return districts
 
 
@@ -242,30 +219,6 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _register_checked(
-    *, constituency, table, resolved, records, published_on, confirm_leavers, dry_run
-) -> tuple[list, dict]:
-    """The records to import (erased people left out) and the report's opening lines; stops
-    with LeaversNeedConfirming where the file would take many off the register."""
-    records, suppressed = _suppressed(constituency, records)
-    to_confirm = register_leavers_to_confirm(
-        constituency=constituency, records=records, published_on=published_on
-    )
-    if to_confirm and not (confirm_leavers or dry_run):
-        raise LeaversNeedConfirming(to_confirm)
-    report = {
-        "layout": resolved.name,
-        "encoding": table.encoding,
-        "repeated_headers_skipped": table.skipped_repeated_headers,
-        "suppressed": suppressed,
-        "dry_run": dry_run,
-    }
-    if to_confirm:
-        key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
-        report[key] = LeaversNeedConfirming(to_confirm).messages
-    return records, report
 
 
 def register_import(
@@ -357,17 +310,16 @@ def _register_import(
                     on_records=staging.add,
                 )
                 staging.finish()
-                records, report = _register_checked(
-                    constituency=constituency,
-                    table=table,
-                    resolved=resolved,
-                    records=read,
-                    published_on=published_on,
-                    confirm_leavers=confirm_leavers,
-                    dry_run=dry_run,
-                )
-                if len(records) < len(read):
+                records, suppressed = _suppressed(constituency, read)
+                if suppressed:
                     staging.discard({r.row for r in read} - {r.row for r in records})
+                report = {
+                    "layout": resolved.name,
+                    "encoding": table.encoding,
+                    "repeated_headers_skipped": table.skipped_repeated_headers,
+                    "suppressed": suppressed,
+                    "dry_run": dry_run,
+                }
                 progress(total // 4, total, "Rows checked; writing.")
                 edition, _ = RegisterEdition.objects.get_or_create(
                     constituency=constituency,
@@ -375,9 +327,19 @@ def _register_import(
                     published_on=published_on,
                     defaults={"source_filename": filename[:255], "label": ""},
                 )
+                in_file = Counter(pd_ids[r.pd_code] for r in records)
+                codes = {pd_id: code for code, pd_id in pd_ids.items()}
+                to_confirm: list = []
+
+                def check_leavers(leaving_by_pd):
+                    to_confirm.extend(_leavers_to_confirm(leaving_by_pd, in_file, codes))
+                    if to_confirm and not (confirm_leavers or dry_run):
+                        raise LeaversNeedConfirming(to_confirm)
+
                 report.update(
                     bulk.load_register(
                         staging=staging,
+                        check_leavers=check_leavers,
                         edition_id=edition.pk,
                         published_on=published_on,
                         corrected_pd_ids=edition.polling_districts.values_list("pk", flat=True),
@@ -386,6 +348,9 @@ def _register_import(
                 )
             finally:
                 staging.close()
+            if to_confirm:
+                key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
+                report[key] = LeaversNeedConfirming(to_confirm).messages
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
@@ -629,7 +594,6 @@ def addresses_import(
     """Give properties their polling district and polling districts their station, from a
     council EMS address export. UPRNs are compared without leading zeros; dummy records
     (placeholder postcodes, "Dummy Record" addresses) are skipped."""
-    from collections import Counter
 
     from members.importers.files import clean_cell
     from members.importers.records import (
