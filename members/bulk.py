@@ -1,8 +1,9 @@
-"""Set-based writing of a whole register: stage the rows, then a handful of SQL statements.
+"""Set-based writing of a whole register: no per-row ORM saves, as a register is 100,000 rows.
 
-Postgres: COPY into a temporary (hence unlogged) staging table, then INSERT … ON CONFLICT and
-UPDATE … FROM. SQLite: executemany into a temporary table and the same SQL (SQLite ≥ 3.33 has
-UPDATE … FROM and upserts). No per-row ORM saves: a register is 100,000 rows.
+While the file is read, RegisterStaging stages its rows in temporary tables (COPY on Postgres,
+from a second thread on the import's own connection; executemany on SQLite at the end) and
+inserts the new streets and addresses. load_register then resolves every row against the
+register in one statement and writes people and electors with plain INSERT / UPDATE … FROM.
 
 Must run inside the caller's transaction: all or nothing.
 """
@@ -102,20 +103,10 @@ def lock_register(constituency_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REGISTER_LOCK, constituency_id])
 
 
-def _stage(cursor, name: str, columns: list[tuple[str, str]], rows) -> None:
+def _create_temp(cursor, name: str, columns: list[tuple[str, str]]) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cols = ", ".join(f"{c} {t}" for c, t in columns)
-    names = ", ".join(c for c, _ in columns)
-    if _pg():
-        cursor.execute(f"CREATE TEMP TABLE {name} ({cols}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        cursor.execute(f"CREATE TEMP TABLE {name} ({cols})")
-        marks = ", ".join(["%s"] * len(columns))
-        insert = f"INSERT INTO {name} ({names}) VALUES ({marks})"  # noqa: S608 - our names
-        cursor.executemany(insert, list(rows))
+    cursor.execute(f"CREATE TEMP TABLE {name} ({cols}){' ON COMMIT DROP' if _pg() else ''}")
 
 
 def _drop(cursor, *names: str) -> None:
@@ -138,7 +129,7 @@ class RegisterStaging:
     def __init__(self, *, constituency_id: int, pd_ids: dict[str, int]):
         self.constituency_id = constituency_id
         self.pd_ids = pd_ids
-        self.properties: dict[str, tuple] = {}
+        self._address_keys: set[str] = set()
         self.created = 0
         self.rows = 0
         self._keys: dict[tuple, str] = {}
@@ -159,8 +150,8 @@ class RegisterStaging:
                 # them to machine code first, which costs more than it saves here (measured:
                 # 0.3-0.5 s a statement).
                 cursor.execute("SET LOCAL jit = off")
-            _stage(cursor, "stg_property", PROPERTY_STAGE, [])
-            _stage(cursor, "stg_elector", ELECTOR_STAGE, [])
+            _create_temp(cursor, "stg_property", PROPERTY_STAGE)
+            _create_temp(cursor, "stg_elector", ELECTOR_STAGE)
         if self._pg:
             self._queue: queue.Queue = queue.Queue(maxsize=4)
             self._thread = threading.Thread(
@@ -184,7 +175,7 @@ class RegisterStaging:
         for r in records:
             key = self.key_for(r)
             pd_id = pd_ids[r.pd_code]
-            if key and key not in self.properties:
+            if key and key not in self._address_keys:
                 number, house_suffix, flat = walk_order(r.address_lines)
                 street, town = street_and_town(r.address_lines)
                 row = (
@@ -199,7 +190,7 @@ class RegisterStaging:
                     street,
                     town,
                 )
-                self.properties[key] = row
+                self._address_keys.add(key)
                 self._addresses.append(row)
             self._electors.append(
                 (

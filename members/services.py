@@ -221,6 +221,7 @@ def _collector_paused():
             gc.enable()
 
 
+@_collector_paused()
 def register_import(
     *,
     actor,
@@ -260,34 +261,6 @@ def register_import(
             "imported. Check the publication date: an older register would mark current "
             "electors as having left."
         )
-    with _collector_paused():
-        return _register_import(
-            actor=actor,
-            constituency=constituency,
-            data=data,
-            filename=filename,
-            published_on=published_on,
-            mapping=mapping,
-            dry_run=dry_run,
-            confirm_leavers=confirm_leavers,
-            progress=progress,
-            request=request,
-        )
-
-
-def _register_import(
-    *,
-    actor,
-    constituency,
-    data,
-    filename,
-    published_on,
-    mapping,
-    dry_run,
-    confirm_leavers,
-    progress,
-    request,
-) -> dict:
     table = read_table(data, filename=filename)
     resolved = resolve_layout(
         constituency=constituency, kind="register", table=table, mapping=mapping

@@ -17,6 +17,8 @@ import time
 
 from django.db import connection, transaction
 
+from members.tests.registers import XPRESS14
+
 ROWS = 100_000
 REPEATS = 3
 PDS = [f"{a}{b}" for a in "ABCDEFGH" for b in "ABCDEFGH"][:40]
@@ -80,22 +82,7 @@ STREETS = [
     "New Street",
     "The Crescent",
 ]
-HEADER = [
-    "Elector Number Prefix",
-    "Elector Number",
-    "Elector Number Suffix",
-    "Elector Markers",
-    "Elector DOB",
-    "Elector Surname",
-    "Elector Forename",
-    "PostCode",
-    "Address1",
-    "Address2",
-    "Address3",
-    "Address4",
-    "Address5",
-    "Address6",
-]
+HEADER = XPRESS14
 
 
 def register_rows(count: int, seed: int = 7) -> list[list[str]]:
