@@ -131,7 +131,9 @@ def target_preview(request, pk):
                     segment=form.cleaned_data.get("segment"),
                 )
             )
-    return render(request, "canvassing/_target_count.html", {"counts": counts, "form": form})
+    # The fragment for the form's htmx preview; a whole page when the link is opened directly.
+    template = "canvassing/_target_count.html" if request.htmx else "canvassing/target_preview.html"
+    return render(request, template, {"counts": counts, "form": form, "campaign": campaign})
 
 
 @require_POST

@@ -13,11 +13,12 @@ class UserCreationForm(BaseUserCreationForm):
         fields = ("email", "full_name")
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(admin.StackedInline):
+    # Stacked, with plain selects: a tabular inline's cells and select2's boxes have no labels
+    # a screen reader can read, and the table is wider than a phone.
     model = RoleGrant
     fk_name = "user"
     extra = 0
-    autocomplete_fields = ["constituency", "ward", "branch", "polling_district"]
     fields = [
         "role",
         "constituency",
@@ -100,6 +101,16 @@ class RoleAdmin(admin.ModelAdmin):
         return False
 
 
+class _NamedBlankFilter(admin.AllValuesFieldListFilter):
+    """Lists a blank value as "(none)", not as a link with no text."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice["display"] = "(none)"
+            yield choice
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only for everyone: the log is append-only."""
@@ -113,7 +124,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "target_repr",
         "ip_address",
     ]
-    list_filter = ["kind", "action", "target_type", "at"]
+    list_filter = ["kind", "action", ("target_type", _NamedBlankFilter), "at"]
     search_fields = ["actor_label", "action", "target_repr", "target_id", "why"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
