@@ -133,9 +133,12 @@ def test_a_register_import_runs_as_the_app_role(app_role, geography, users):
 def test_even_the_tables_owner_cannot_truncate_the_audit_log(users):
     with transaction.atomic():
         audit_record(actor=users[RoleCode.ORGANISER], action="something")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE clp_auditentry")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE clp_auditentry")
     assert AuditEntry.objects.filter(action="something").exists()
 
 
