@@ -11,6 +11,7 @@ from canvassing.models import (
     WalkList,
     WalkListAssignment,
 )
+from clp.admin import PersonalDataAdmin
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -35,20 +36,20 @@ class WalkListAdmin(admin.ModelAdmin):
 
 
 @admin.register(WalkListAssignment)
-class WalkListAssignmentAdmin(admin.ModelAdmin):
+class WalkListAssignmentAdmin(PersonalDataAdmin, admin.ModelAdmin):
     list_display = ["walk_list", "user", "is_board_runner", "started_at", "expires_at", "ended_at"]
     raw_id_fields = ["walk_list", "user", "assigned_by"]
 
 
 @admin.register(CanvasserProfile)
-class CanvasserProfileAdmin(admin.ModelAdmin):
+class CanvasserProfileAdmin(PersonalDataAdmin, admin.ModelAdmin):
     list_display = ["user", "is_new"]
     list_filter = ["is_new"]
     raw_id_fields = ["user"]
 
 
 @admin.register(CanvassResult)
-class CanvassResultAdmin(admin.ModelAdmin):
+class CanvassResultAdmin(PersonalDataAdmin, admin.ModelAdmin):
     list_display = ["recorded_at", "campaign", "outcome", "intention", "review_status", "source"]
     list_filter = ["campaign", "outcome", "review_status", "source"]
     date_hierarchy = "recorded_at"

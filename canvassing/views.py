@@ -131,6 +131,14 @@ def target_preview(request, pk):
                     segment=form.cleaned_data.get("segment"),
                 )
             )
+            audit_bulk_read(
+                actor=request.user,
+                what="canvassing.target_preview",
+                count=counts["electors"],
+                why="organiser previewed a target's count",
+                request=request,
+                details={"campaign": campaign.pk, "filters": form.filters()},
+            )
     # The fragment for the form's htmx preview; a whole page when the link is opened directly.
     template = "canvassing/_target_count.html" if request.htmx else "canvassing/target_preview.html"
     return render(request, template, {"counts": counts, "form": form, "campaign": campaign})
@@ -162,6 +170,14 @@ def _target_page(request, target, form=None, status=200):
             user=request.user,
             segment=target.segment,
         )
+    )
+    audit_bulk_read(
+        actor=request.user,
+        what="canvassing.target",
+        count=counts["electors"],
+        why="organiser viewed a target's count",
+        request=request,
+        details={"target": target.pk},
     )
     return render(
         request,
@@ -354,6 +370,13 @@ def review_queue(request):
         selectors.pending_results_for_user(request.user)
         .select_related("elector", "recorded_by", "walk_list", "campaign")
         .order_by("recorded_by__email", "recorded_at")[:500]
+    )
+    audit_bulk_read(
+        actor=request.user,
+        what="canvassing.review_queue",
+        count=len(pending),
+        why="organiser reviewed volunteers' results",
+        request=request,
     )
     return render(
         request,

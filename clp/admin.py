@@ -3,8 +3,53 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 
 from clp.access import forget_cached_grants
-from clp.audit import audit_record
+from clp.audit import audit_bulk_read, audit_record
 from clp.models import AuditEntry, Job, Role, RoleGrant, User
+
+
+class PersonalDataAdmin:
+    """Mix into the ModelAdmin of every model holding personal data (PERSONAL_DATA = True):
+    each list page, record page and export in the admin is logged as a bulk read, with how many
+    records it showed. tests/test_admin_bulk_read_audit.py checks every such admin has it."""
+
+    def _audit_read(self, request, *, count: int, why: str, details: dict):
+        audit_bulk_read(
+            actor=request.user,
+            what=f"admin.{self.opts.label_lower}",
+            count=count,
+            why=why,
+            request=request,
+            details=details,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            self._audit_read(
+                request,
+                count=len(changelist.result_list),  # the page shown, evaluated once
+                why="admin list",
+                details={"matching": changelist.result_count, "query": dict(request.GET.items())},
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            self._audit_read(request, count=1, why="admin record", details={"id": object_id})
+        return response
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """django-import-export's admin export (only for admins that also mix in ExportMixin)."""
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        self._audit_read(
+            request,
+            count=queryset.count(),
+            why="admin export",
+            details={"format": type(file_format).__name__},
+        )
+        return data
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -31,7 +76,7 @@ class RoleGrantInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalDataAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
@@ -112,7 +157,7 @@ class _NamedBlankFilter(admin.AllValuesFieldListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(PersonalDataAdmin, admin.ModelAdmin):
     """Read-only for everyone: the log is append-only."""
 
     list_display = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from clp.admin import PersonalDataAdmin
 from members.models import (
     Branch,
     Constituency,
@@ -67,7 +68,7 @@ class RegisterEditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(PersonalDataAdmin, admin.ModelAdmin):
     list_display = ["filename", "kind", "status", "layout", "created_at", "created_by"]
     list_filter = ["kind", "status"]
     exclude = ["content"]

@@ -303,6 +303,14 @@ def person_detail(request, pk):
         household = (
             person.property.people.current().exclude(pk=person.pk).order_by("last_name")[:20]
         )
+    audit_bulk_read(
+        actor=request.user,
+        what="person",
+        count=1 + len(household),
+        why="person page (and their household)",
+        request=request,
+        details={"person": person.pk},
+    )
     return render(
         request,
         "members/person_detail.html",
@@ -331,6 +339,14 @@ def segment_create(request):
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview = segment_people(form.filters(), request.user).count()
+            audit_bulk_read(
+                actor=request.user,
+                what="segment.preview",
+                count=preview,
+                why="segment builder previewed a count",
+                request=request,
+                details={"filters": form.filters()},
+            )
         else:
             segment = segment_save(
                 actor=request.user,
@@ -353,10 +369,16 @@ def segment_create(request):
 @role_required(*READERS)
 def segment_detail(request, pk):
     segment = get_segment_for_user(request.user, pk)
-    people = segment_people(segment.filters, request.user)
-    return render(
-        request, "members/segment_detail.html", {"segment": segment, "count": people.count()}
+    count = segment_people(segment.filters, request.user).count()
+    audit_bulk_read(
+        actor=request.user,
+        what="segment",
+        count=count,
+        why="segment page",
+        request=request,
+        details={"segment": segment.pk},
     )
+    return render(request, "members/segment_detail.html", {"segment": segment, "count": count})
 
 
 @role_required(*IMPORTERS)
