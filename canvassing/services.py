@@ -7,6 +7,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,13 +27,21 @@ from canvassing.models import (
     WalkListEntry,
 )
 from canvassing.targeting import target_electors
-from clp.audit import audit_record
+from clp.audit import audit_record, client_ip
+from clp.models import AuditEntry
 
 DEFAULT_LEASE_HOURS = 48
 MAX_SYNC_BATCH = 500
 # Phones' clocks drift: accept a result stamped a little in the future.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
+# 31**8 ≈ 8.5e11 codes. Lists cut before codes grew from 6 keep their 6-letter codes, which
+# still work: a code is looked up as typed, whatever its length.
+JOIN_CODE_LENGTH = 8
+# Wrong codes allowed per canvasser and per address in a window, before every join from them
+# is refused until the window ends (a correct code included, so guessing cannot go on).
+JOIN_FAILURE_LIMITS = {"user": 10, "address": 30}
+JOIN_FAILURE_WINDOW = 15 * 60
 
 
 class WalkListTaken(Exception):
@@ -165,7 +174,7 @@ def _elector_key(elector) -> tuple:
 
 
 def _new_join_code() -> str:
-    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
 @dataclass
@@ -338,11 +347,23 @@ def walk_list_return(*, actor, walk_list: WalkList, request=None) -> None:
 
 
 def walk_list_join(*, actor, code: str, request=None) -> WalkList:
-    """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet)."""
+    """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet).
+
+    Wrong codes are audited as security events and counted per canvasser and per address;
+    past JOIN_FAILURE_LIMITS every join from them is refused until the window ends.
+    """
     from clp.access import polling_districts_for_user
     from clp.roles import RoleCode
 
     code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
+    counters = _join_failure_counters(actor, request)
+    if _join_limited(counters):
+        _join_refused(
+            actor=actor, counters=counters, reason="too many wrong codes", request=request
+        )
+        raise ValidationError(
+            "Too many wrong codes. Wait 15 minutes, or ask your organiser to hand you the list."
+        )
     walk_list = (
         WalkList.objects.filter(
             join_code=code,
@@ -352,6 +373,7 @@ def walk_list_join(*, actor, code: str, request=None) -> WalkList:
         .first()
     )
     if walk_list is None:
+        _join_refused(actor=actor, counters=counters, reason="wrong code", request=request)
         raise ValidationError("No walk list in your area has that code. Check it and try again.")
     held = WalkListAssignment.objects.filter(
         walk_list=walk_list, user=actor, ended_at__isnull=True, expires_at__gt=timezone.now()
@@ -359,6 +381,38 @@ def walk_list_join(*, actor, code: str, request=None) -> WalkList:
     if held:
         return walk_list
     return walk_list_checkout(actor=actor, walk_list=walk_list, holder=actor, request=request)
+
+
+def _join_failure_counters(actor, request) -> dict[str, str]:
+    """Cache keys counting wrong join codes: one per canvasser, one per address."""
+    counters = {"user": f"canvassing:join-failures:user:{actor.pk}"}
+    address = client_ip(request)
+    if address:
+        counters["address"] = f"canvassing:join-failures:address:{address}"
+    return counters
+
+
+def _join_limited(counters: dict[str, str]) -> bool:
+    counts = cache.get_many(list(counters.values()))
+    return any(counts.get(key, 0) >= JOIN_FAILURE_LIMITS[scope] for scope, key in counters.items())
+
+
+def _join_refused(*, actor, counters: dict[str, str], reason: str, request) -> None:
+    """Count a refused join against the canvasser and the address, and audit it."""
+    for key in counters.values():
+        cache.add(key, 0, JOIN_FAILURE_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, JOIN_FAILURE_WINDOW)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="canvass.walk_list.join_refused",
+            kind=AuditEntry.Kind.SECURITY,
+            request=request,
+            details={"reason": reason},
+        )
 
 
 # --- results -----------------------------------------------------------------------------------
