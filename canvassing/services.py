@@ -40,7 +40,7 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read al
 JOIN_CODE_LENGTH = 8
 # Wrong codes allowed per canvasser and per address in a window, before every join from them
 # is refused until the window ends (a correct code included, so guessing cannot go on).
-JOIN_FAILURE_LIMITS = {"user": 10, "address": 30}
+JOIN_FAILURE_LIMITS = {"user": 10, "address": 50}
 JOIN_FAILURE_WINDOW = 15 * 60
 
 

@@ -159,3 +159,16 @@ def test_a_refused_result_is_shown_with_its_reason_and_not_sent_again(live_serve
     problems.get_by_role("button", name="I have told my organiser").click()
     expect(problems).to_be_hidden()
     expect(page.locator("#sync-status")).to_have_text("All results synced.")
+
+
+def test_when_the_session_ends_elsewhere_the_phone_drops_the_list_at_its_next_signal(
+    live_server, phone, demo
+):
+    from django.contrib.sessions.models import Session
+
+    page = phone.new_page()
+    _walk_list, name, url = _open_walk_list(page, live_server.url)
+    Session.objects.all().delete()  # logged out elsewhere, or the session expired
+    page.goto(url)  # with signal: the server answers with the login page
+    expect(page.get_by_role("button", name="Sign In")).to_be_visible()
+    assert name not in _offline_page_text(page, phone, url)
