@@ -315,6 +315,11 @@ class CanvassResult(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why it waits for review beyond the canvasser being new, e.g. sent late.",
+    )
 
     objects = CanvassResultQuerySet.as_manager()
 

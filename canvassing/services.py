@@ -7,6 +7,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,13 +27,21 @@ from canvassing.models import (
     WalkListEntry,
 )
 from canvassing.targeting import target_electors
-from clp.audit import audit_record
+from clp.audit import audit_record, client_ip
+from clp.models import AuditEntry
 
 DEFAULT_LEASE_HOURS = 48
 MAX_SYNC_BATCH = 500
 # Phones' clocks drift: accept a result stamped a little in the future.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
+# 31**8 ≈ 8.5e11 codes. Lists cut before codes grew from 6 keep their 6-letter codes, which
+# still work: a code is looked up as typed, whatever its length.
+JOIN_CODE_LENGTH = 8
+# Wrong codes allowed per canvasser and per address in a window, before every join from them
+# is refused until the window ends (a correct code included, so guessing cannot go on).
+JOIN_FAILURE_LIMITS = {"user": 10, "address": 50}
+JOIN_FAILURE_WINDOW = 15 * 60
 
 
 class WalkListTaken(Exception):
@@ -165,7 +174,7 @@ def _elector_key(elector) -> tuple:
 
 
 def _new_join_code() -> str:
-    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
 @dataclass
@@ -338,11 +347,23 @@ def walk_list_return(*, actor, walk_list: WalkList, request=None) -> None:
 
 
 def walk_list_join(*, actor, code: str, request=None) -> WalkList:
-    """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet)."""
+    """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet).
+
+    Wrong codes are audited as security events and counted per canvasser and per address;
+    past JOIN_FAILURE_LIMITS every join from them is refused until the window ends.
+    """
     from clp.access import polling_districts_for_user
     from clp.roles import RoleCode
 
     code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
+    counters = _join_failure_counters(actor, request)
+    if _join_limited(counters):
+        _join_refused(
+            actor=actor, counters=counters, reason="too many wrong codes", request=request
+        )
+        raise ValidationError(
+            "Too many wrong codes. Wait 15 minutes, or ask your organiser to hand you the list."
+        )
     walk_list = (
         WalkList.objects.filter(
             join_code=code,
@@ -352,6 +373,7 @@ def walk_list_join(*, actor, code: str, request=None) -> WalkList:
         .first()
     )
     if walk_list is None:
+        _join_refused(actor=actor, counters=counters, reason="wrong code", request=request)
         raise ValidationError("No walk list in your area has that code. Check it and try again.")
     held = WalkListAssignment.objects.filter(
         walk_list=walk_list, user=actor, ended_at__isnull=True, expires_at__gt=timezone.now()
@@ -361,7 +383,44 @@ def walk_list_join(*, actor, code: str, request=None) -> WalkList:
     return walk_list_checkout(actor=actor, walk_list=walk_list, holder=actor, request=request)
 
 
+def _join_failure_counters(actor, request) -> dict[str, str]:
+    """Cache keys counting wrong join codes: one per canvasser, one per address."""
+    counters = {"user": f"canvassing:join-failures:user:{actor.pk}"}
+    address = client_ip(request)
+    if address:
+        counters["address"] = f"canvassing:join-failures:address:{address}"
+    return counters
+
+
+def _join_limited(counters: dict[str, str]) -> bool:
+    counts = cache.get_many(list(counters.values()))
+    return any(counts.get(key, 0) >= JOIN_FAILURE_LIMITS[scope] for scope, key in counters.items())
+
+
+def _join_refused(*, actor, counters: dict[str, str], reason: str, request) -> None:
+    """Count a refused join against the canvasser and the address, and audit it."""
+    for key in counters.values():
+        cache.add(key, 0, JOIN_FAILURE_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, JOIN_FAILURE_WINDOW)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="canvass.walk_list.join_refused",
+            kind=AuditEntry.Kind.SECURITY,
+            request=request,
+            details={"reason": reason},
+        )
+
+
 # --- results -----------------------------------------------------------------------------------
+
+# Ids sent by a phone must fit the database's 64-bit keys.
+MAX_ID = 2**63 - 1
+LATE_TAKEN_BACK = "Sent after the list was taken back from the canvasser."
+LATE_LEASE_ENDED = "Sent after the canvasser's lease on the list ended."
 
 
 @dataclass
@@ -369,17 +428,94 @@ class SyncOutcome:
     accepted: list[str]
     duplicates: list[str]
     rejected: list[dict]
+    held_for_review: list[dict]
 
     def as_dict(self) -> dict:
         return {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
+            "held_for_review": self.held_for_review,
         }
 
 
 class _Reject(Exception):
     pass
+
+
+def _as_id(value) -> int | None:
+    """A database id as a phone sends it: a whole number, or its digits, that fits a key."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def _storable(text: str) -> str:
+    """Text the database can store: no NUL characters, no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _text(event: dict, key: str, limit: int) -> str:
+    value = event.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _Reject(f"“{key}” must be text.")
+    return _storable(value)[:limit]
+
+
+def _event_id(event) -> str:
+    value = event.get("id") if isinstance(event, dict) else None
+    return value[:64] if isinstance(value, str) else ""
+
+
+def _recorded_at(value) -> datetime.datetime:
+    try:
+        recorded_at = parse_datetime(value[:40]) if isinstance(value, str) else None
+    except ValueError:  # well formed but impossible, e.g. 30 February
+        recorded_at = None
+    if recorded_at is None:
+        raise _Reject("The result has no valid time.")
+    try:
+        if timezone.is_naive(recorded_at):
+            recorded_at = timezone.make_aware(recorded_at, datetime.UTC)
+        return recorded_at.astimezone(datetime.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise _Reject("The result has no valid time.") from exc
+
+
+def _lease_end(assignment) -> datetime.datetime:
+    return min(assignment.expires_at, assignment.ended_at or assignment.expires_at)
+
+
+def _late_reason(recorded_at, assignments: list, now) -> str:
+    """Whether the list was `actor`'s when the result says it was recorded, and how it counts.
+
+    Returns "" when the canvasser holds the list now (the result counts as usual), or the
+    reason it waits for review when the list has since been taken back or its lease ended:
+    the phone's clock cannot be trusted, so an organiser decides. Raises _Reject when the list
+    was not theirs at the time the result gives.
+    """
+    live = [a for a in assignments if a.ended_at is None and a.expires_at > now]
+    ended = [a for a in assignments if a not in live]
+    matching = [a for a in live if a.started_at - CLOCK_SKEW <= recorded_at] + [
+        a for a in ended if a.started_at - CLOCK_SKEW <= recorded_at <= _lease_end(a) + CLOCK_SKEW
+    ]
+    if not matching:
+        if ended and not live and recorded_at > max(_lease_end(a) for a in ended):
+            raise _Reject("Recorded after the list was taken back from you or your lease ended.")
+        raise _Reject("This walk list was not assigned to you when the result was recorded.")
+    if live:
+        return ""
+    last = max(matching, key=_lease_end)
+    taken_back = last.ended_at is not None and last.ended_at < last.expires_at
+    return LATE_TAKEN_BACK if taken_back else LATE_LEASE_ENDED
 
 
 def _clean_answers(raw, questions: dict) -> dict:
@@ -389,75 +525,64 @@ def _clean_answers(raw, questions: dict) -> dict:
         raise _Reject("Survey answers must be a set of question → answer.")
     answers = {}
     for key, value in raw.items():
-        question = questions.get(str(key))
+        question = questions.get(key)
         if question is None:
-            raise _Reject(f"Question {key} is not in this campaign.")
+            raise _Reject(f"Question {_short(key)} is not in this campaign.")
         if value in ("", None, []):
             continue
         if question.kind == SurveyQuestion.Kind.TEXT:
-            answers[str(key)] = str(value)[:500]
+            if not isinstance(value, str):
+                raise _Reject(f"The answer to “{question.text}” must be text.")
+            answers[key] = _storable(value)[:500]
         elif question.kind == SurveyQuestion.Kind.SINGLE:
-            if value not in question.options:
-                raise _Reject(f"{value!r} is not a choice for “{question.text}”.")
-            answers[str(key)] = value
+            if not isinstance(value, str) or value not in question.options:
+                raise _Reject(f"That is not a choice for “{question.text}”.")
+            answers[key] = value
         else:
             values = value if isinstance(value, list) else [value]
-            if any(v not in question.options for v in values):
+            if any(not isinstance(v, str) or v not in question.options for v in values):
                 raise _Reject(f"Not all answers are choices for “{question.text}”.")
-            answers[str(key)] = values
+            answers[key] = values
     return answers
 
 
 def _build_result(event: dict, *, actor, lists, assignments, entries, questions, review, now):
     try:
-        result_id = uuid.UUID(str(event.get("id")))
-    except ValueError as exc:
-        raise _Reject("The result has no valid id.") from exc
-    try:
-        list_id = int(event.get("walk_list"))
-        elector_id = int(event.get("elector"))
-    except (TypeError, ValueError) as exc:
-        raise _Reject("The result does not say which list and elector it is for.") from exc
+        result_id = uuid.UUID(event["id"]) if isinstance(event.get("id"), str) else None
+    except ValueError:
+        result_id = None
+    if result_id is None:
+        raise _Reject("The result has no valid id.")
+    list_id, elector_id = _as_id(event.get("walk_list")), _as_id(event.get("elector"))
+    if list_id is None or elector_id is None:
+        raise _Reject("The result does not say which list and elector it is for.")
     walk_list = lists.get(list_id)
     if walk_list is None:
         raise _Reject("That walk list does not exist.")
-    recorded_at = parse_datetime(str(event.get("recorded_at") or ""))
-    if recorded_at is None:
-        raise _Reject("The result has no valid time.")
-    if timezone.is_naive(recorded_at):
-        recorded_at = timezone.make_aware(recorded_at, datetime.UTC)
+    recorded_at = _recorded_at(event.get("recorded_at"))
     if recorded_at > now + CLOCK_SKEW:
         raise _Reject("The result is dated in the future; check the phone's clock.")
-    held = any(
-        a.started_at - CLOCK_SKEW <= recorded_at
-        and recorded_at <= min(a.expires_at, a.ended_at or a.expires_at) + CLOCK_SKEW
-        for a in assignments.get(list_id, [])
-    )
-    if not held:
-        raise _Reject("This walk list was not assigned to you when the result was recorded.")
+    late = _late_reason(recorded_at, assignments.get(list_id, []), now)
     person_id = entries.get((list_id, elector_id))
     if person_id is None:
         raise _Reject("That elector is not on this walk list.")
     campaign = walk_list.campaign
-    outcome = str(event.get("outcome") or "")
+    outcome = _text(event, "outcome", 100)
     if outcome not in campaign.outcomes:
-        raise _Reject(f"{outcome!r} is not an outcome in this campaign.")
-    intention = str(event.get("intention") or "")
+        raise _Reject(f"{_short(outcome)!r} is not an outcome in this campaign.")
+    intention = _text(event, "intention", 100)
     if intention and intention not in campaign.intentions:
-        raise _Reject(f"{intention!r} is not a voting intention in this campaign.")
+        raise _Reject(f"{_short(intention)!r} is not a voting intention in this campaign.")
     if intention and outcome != Outcome.SPOKE:
         raise _Reject("A voting intention needs the outcome “Spoke to them”.")
     strength = event.get("strength")
     if strength in ("", None):
         strength = None
+    elif _as_id(strength) is None or not 1 <= _as_id(strength) <= 5:
+        raise _Reject("Support strength must be 1 to 5.")
     else:
-        try:
-            strength = int(strength)
-        except (TypeError, ValueError) as exc:
-            raise _Reject("Support strength must be 1 to 5.") from exc
-        if not 1 <= strength <= 5:
-            raise _Reject("Support strength must be 1 to 5.")
-    poster = str(event.get("poster") or "")
+        strength = _as_id(strength)
+    poster = _text(event, "poster", 100)
     if poster not in CanvassResult.Poster.values:
         raise _Reject("Poster must be a window poster or a garden board.")
     return CanvassResult(
@@ -474,12 +599,13 @@ def _build_result(event: dict, *, actor, lists, assignments, entries, questions,
         intention=intention,
         strength=strength,
         answers=_clean_answers(event.get("answers"), questions.get(campaign.pk, {})),
-        issues=str(event.get("issues") or "")[:300],
-        wants_postal_vote=bool(event.get("wants_postal_vote")),
-        wants_to_volunteer=bool(event.get("wants_to_volunteer")),
+        issues=_text(event, "issues", 300),
+        wants_postal_vote=event.get("wants_postal_vote") is True,
+        wants_to_volunteer=event.get("wants_to_volunteer") is True,
         poster=poster,
-        note=str(event.get("note") or "")[:2000],
-        review_status=review,
+        note=_text(event, "note", 2000),
+        review_status=CanvassResult.Review.PENDING if late else review,
+        review_reason=late,
     )
 
 
@@ -490,28 +616,22 @@ def needs_review(user) -> bool:
 def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
     """Store a batch of doorstep results from a phone, each at most once.
 
-    Every event is checked (the list was assigned to `actor` when it was recorded, the elector
-    is on the list, the codes are the campaign's). Valid events are inserted in one transaction
-    with their client ids as primary keys, ignoring ids already stored, so the same batch sent
-    twice, or by two phones, yields one set. Invalid events are reported one by one.
+    The results are independent observations: each is checked on its own (the list was
+    assigned to `actor` when it was recorded, the elector is on the list, the codes are the
+    campaign's, every field has the right type) and each bad one is refused with its own reason
+    while the good ones are kept. Results sent after the list was taken back from `actor` (or
+    their lease ended) are stored but wait for an organiser's review, whatever time they carry.
+    Valid results are inserted in one transaction with their client ids as primary keys,
+    ignoring ids already stored, so the same batch sent twice, or by two phones, yields one set.
     """
     if not isinstance(events, list):
         raise ValidationError("Send a list of results.")
     if len(events) > MAX_SYNC_BATCH:
         raise ValidationError(f"Send at most {MAX_SYNC_BATCH} results at a time.")
-    events = [e for e in events if isinstance(e, dict)]
     now = timezone.now()
-
-    def ints(key):
-        out = set()
-        for e in events:
-            try:
-                out.add(int(e.get(key)))
-            except (TypeError, ValueError):
-                continue
-        return out
-
-    list_ids, elector_ids = ints("walk_list"), ints("elector")
+    fields = [e for e in events if isinstance(e, dict)]
+    list_ids = {i for e in fields if (i := _as_id(e.get("walk_list")))}
+    elector_ids = {i for e in fields if (i := _as_id(e.get("elector")))}
     lists = {w.pk: w for w in WalkList.objects.filter(pk__in=list_ids).select_related("campaign")}
     assignments: dict[int, list] = {}
     for a in WalkListAssignment.objects.filter(walk_list__in=list_ids, user=actor):
@@ -531,6 +651,9 @@ def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
 
     built, rejected = [], []
     for event in events:
+        if not isinstance(event, dict):
+            rejected.append({"id": "", "error": "A result must be a set of fields."})
+            continue
         try:
             built.append(
                 _build_result(
@@ -545,20 +668,23 @@ def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
                 )
             )
         except _Reject as exc:
-            rejected.append({"id": str(event.get("id", "")), "error": str(exc)})
+            rejected.append({"id": _event_id(event), "error": str(exc)})
     # One result per id even inside a batch.
     unique = {result.id: result for result in built}
     with transaction.atomic():
         stored = set(CanvassResult.objects.filter(pk__in=unique).values_list("pk", flat=True))
         fresh = [r for pk, r in unique.items() if pk not in stored]
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
-        if fresh:
+        held = [{"id": str(r.id), "reason": r.review_reason} for r in fresh if r.review_reason]
+        if fresh or rejected:
             audit_record(
                 actor=actor,
                 action="canvass.results.sync",
                 request=request,
                 details={
                     "stored": len(fresh),
+                    "held_for_review": len(held),
+                    "refused": rejected[:50],
                     "walk_lists": sorted({r.walk_list_id for r in fresh}),
                 },
             )
@@ -566,6 +692,7 @@ def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
         accepted=[str(r.id) for r in fresh],
         duplicates=[str(pk) for pk in unique if pk in stored],
         rejected=rejected,
+        held_for_review=held,
     )
 
 

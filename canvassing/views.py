@@ -574,17 +574,30 @@ def doorstep(request, pk):
     return response
 
 
+def _json_int(text: str):
+    # Integers too big for a database key stay text (as do floats, Infinity and NaN below), so
+    # the one result carrying them is refused with its reason and the rest of the batch kept.
+    return int(text) if len(text) <= 19 else text
+
+
 @require_POST
 @role_required(RoleCode.CANVASSER)
 def sync(request):
     """Store a batch of results from a phone. Safe to send twice."""
     try:
-        payload = json.loads(request.body or b"{}")
-        events = payload.get("results") if isinstance(payload, dict) else None
+        payload = json.loads(
+            request.body or b"{}",
+            parse_int=_json_int,
+            parse_float=str,
+            parse_constant=str,
+        )
+    except (ValueError, RecursionError):
+        return JsonResponse({"error": "Not valid JSON."}, status=400)
+    events = payload.get("results") if isinstance(payload, dict) else None
+    try:
         outcome = services.results_sync(actor=request.user, events=events, request=request)
-    except (ValueError, ValidationError) as exc:
-        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else "Not valid JSON."
-        return JsonResponse({"error": message}, status=400)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse(outcome.as_dict())
 
 

@@ -57,7 +57,11 @@ class ElectorFilterForm(forms.Form):
         label="Search", required=False, help_text="Name, address or number such as CA-12."
     )
     polling_district = forms.ModelChoiceField(
-        label="Polling district", queryset=None, required=False, empty_label="All my districts"
+        label="Polling district",
+        queryset=None,
+        required=False,
+        empty_label="All my districts",
+        error_messages={"invalid_choice": "That polling district is not one of yours."},
     )
     show = forms.ChoiceField(
         label="Show",

@@ -2,7 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -175,6 +175,9 @@ def import_mapping(request, pk):
 def _filtered_electors(request):
     form = ElectorFilterForm(request.GET or None, user=request.user)
     electors = electors_for_user(request.user)
+    if form.is_bound and not form.is_valid():
+        # A district outside the user's areas (or unknown) must never widen to all of them.
+        return form, electors.none()
     data = form.cleaned_data if form.is_valid() else {}
     show = data.get("show") or "on"
     if show == "on":
@@ -208,6 +211,15 @@ def elector_list(request):
         request,
         "members/elector_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _refused_filter(form) -> str:
+    if "polling_district" in form.errors:
+        return "That polling district is not one of yours (or does not exist): nothing exported."
+    return "The filter is not valid: nothing exported. " + " ".join(
+        m for errors in form.errors.values() for m in errors
     )
 
 
@@ -223,7 +235,9 @@ def _safe(value: str) -> str:
 
 @role_required(*READERS)
 def elector_export(request):
-    _form, electors = _filtered_electors(request)
+    form, electors = _filtered_electors(request)
+    if form.errors:
+        return HttpResponseBadRequest(_refused_filter(form), content_type="text/plain")
     count = electors.count()
     audit_bulk_read(
         actor=request.user,

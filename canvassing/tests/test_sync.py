@@ -107,25 +107,140 @@ def test_each_bad_result_is_reported_and_the_good_ones_kept(client, users, make_
     assert list(CanvassResult.objects.values_list("pk", flat=True)) == [uuid.UUID(good["id"])]
 
 
-def test_results_recorded_offline_sync_after_the_lease_has_ended(users, make_walk_list):
-    walk_list = make_walk_list()
+def _taken_back_an_hour_ago(users, walk_list):
+    """The list was the canvasser's from three hours ago until the organiser took it back an
+    hour ago."""
     now = timezone.now()
-    # The list was theirs from three hours ago until it was taken back an hour ago.
     walk_list.assignments.update(started_at=now - datetime.timedelta(hours=3))
     services.walk_list_return(actor=users[RoleCode.ORGANISER], walk_list=walk_list)
     walk_list.assignments.update(ended_at=now - datetime.timedelta(hours=1))
+    return now - datetime.timedelta(hours=1)
+
+
+def test_results_sent_after_the_list_was_taken_back_wait_for_review_whatever_their_time(
+    client, users, make_walk_list
+):
+    walk_list = make_walk_list()
+    taken_back = _taken_back_an_hour_ago(users, walk_list)
     electors = _electors(walk_list)
     while_held = _event(
-        walk_list, electors[0], recorded_at=(now - datetime.timedelta(hours=2)).isoformat()
+        walk_list, electors[0], recorded_at=(taken_back - datetime.timedelta(hours=1)).isoformat()
     )
-    after = _event(walk_list, electors[1], recorded_at=now.isoformat())
-    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[while_held, after])
-    assert outcome.accepted == [while_held["id"]]
+    minutes_late = _event(
+        walk_list, electors[1], recorded_at=(taken_back + datetime.timedelta(minutes=9)).isoformat()
+    )
+    outcome = services.results_sync(
+        actor=users[RoleCode.CANVASSER], events=[while_held, minutes_late]
+    )
+    # Stored (nothing queued offline is lost) but not counted until an organiser decides.
+    assert sorted(outcome.accepted) == sorted([while_held["id"], minutes_late["id"]])
+    reason = "Sent after the list was taken back from the canvasser."
+    assert outcome.held_for_review == [
+        {"id": while_held["id"], "reason": reason},
+        {"id": minutes_late["id"], "reason": reason},
+    ]
+    assert not CanvassResult.objects.counting().exists()
+    client.force_login(users[RoleCode.AREA_ORGANISER])
+    queue = client.get(reverse("canvassing:review_queue")).content.decode()
+    assert queue.count(reason) == 2
+
+
+def test_results_recorded_after_the_list_was_taken_back_are_refused(users, make_walk_list):
+    walk_list = make_walk_list()
+    _taken_back_an_hour_ago(users, walk_list)
+    after = _event(walk_list, _electors(walk_list)[1], recorded_at=timezone.now().isoformat())
+    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[after])
+    assert outcome.accepted == []
     assert outcome.rejected == [
         {
             "id": after["id"],
-            "error": "This walk list was not assigned to you when the result was recorded.",
+            "error": "Recorded after the list was taken back from you or your lease ended.",
         }
+    ]
+
+
+def test_results_sent_while_the_list_is_held_count_at_once(users, make_walk_list):
+    walk_list = make_walk_list()
+    event = _event(walk_list, _electors(walk_list)[0])
+    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[event])
+    assert outcome.accepted == [event["id"]] and outcome.held_for_review == []
+    assert CanvassResult.objects.counting().count() == 1
+
+
+def test_results_sent_after_the_lease_expired_wait_for_review(users, make_walk_list):
+    walk_list = make_walk_list()
+    now = timezone.now()
+    walk_list.assignments.update(
+        started_at=now - datetime.timedelta(hours=50), expires_at=now - datetime.timedelta(hours=2)
+    )
+    event = _event(
+        walk_list,
+        _electors(walk_list)[0],
+        recorded_at=(now - datetime.timedelta(hours=3)).isoformat(),
+    )
+    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[event])
+    assert outcome.held_for_review == [
+        {"id": event["id"], "reason": "Sent after the canvasser's lease on the list ended."}
+    ]
+
+
+def test_each_malformed_result_is_refused_with_its_reason_and_the_good_ones_kept(
+    client, users, make_walk_list
+):
+    walk_list = make_walk_list()
+    electors = _electors(walk_list)
+    good = _event(walk_list, electors[0], note="Dog\u0000 at the gate \ud800")
+    cases = {
+        "Infinity": _event(walk_list, electors[1], strength="@INF@"),
+        "huge elector": {**_event(walk_list, electors[1]), "elector": "@HUGE@"},
+        "huge list": {**_event(walk_list, electors[1]), "walk_list": "@HUGE@"},
+        "impossible date": _event(walk_list, electors[1], recorded_at="2026-02-30T10:00:00Z"),
+        "year 1 with offset": _event(
+            walk_list, electors[1], recorded_at="0001-01-01T00:00:00+14:00"
+        ),
+        "float list": {**_event(walk_list, electors[1]), "walk_list": 1.5},
+        "nested note": _event(walk_list, electors[1], note=[[[["deep"]]]]),
+        "not a result": "just text",
+    }
+    body = json.dumps({"results": [good, *cases.values()]})
+    body = body.replace('"@INF@"', "Infinity").replace('"@HUGE@"', str(2**63))
+    client.force_login(users[RoleCode.CANVASSER])
+    response = client.post(reverse("canvassing:sync"), data=body, content_type="application/json")
+    assert response.status_code == 200
+    reply = response.json()
+    assert reply["accepted"] == [good["id"]]
+    ids = [e["id"] if isinstance(e, dict) else "" for e in cases.values()]
+    assert [r["id"] for r in reply["rejected"]] == ids
+    assert [r["error"] for r in reply["rejected"]] == [
+        "Support strength must be 1 to 5.",
+        "The result does not say which list and elector it is for.",
+        "The result does not say which list and elector it is for.",
+        "The result has no valid time.",
+        "The result has no valid time.",
+        "The result does not say which list and elector it is for.",
+        "“note” must be text.",
+        "A result must be a set of fields.",
+    ]
+    assert CanvassResult.objects.get().note == "Dog at the gate ?"
+
+
+def test_a_deeply_nested_body_is_refused_as_a_whole_not_a_server_error(client, users):
+    client.force_login(users[RoleCode.CANVASSER])
+    body = '{"results": [' + "[" * 100_000 + "]" * 100_000 + "]}"
+    response = client.post(reverse("canvassing:sync"), data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"error": "Not valid JSON."}
+
+
+def test_refused_results_are_in_the_audit_log(users, make_walk_list):
+    from clp.models import AuditEntry
+
+    walk_list = make_walk_list()
+    bad = _event(walk_list, _electors(walk_list)[0], outcome="XX")
+    services.results_sync(actor=users[RoleCode.CANVASSER], events=[bad])
+    entry = AuditEntry.objects.get(action="canvass.results.sync")
+    assert entry.details["refused"] == [
+        {"id": bad["id"], "error": "'XX' is not an outcome in this campaign."}
     ]
 
 

@@ -1,27 +1,34 @@
 /* The doorstep app. Works with no signal: results wait in localStorage and are sent when the
    network returns, on every page load and after each result. Each result has its own id, so
-   sending it twice never stores it twice. */
+   sending it twice never stores it twice. A result the server refuses is shown with its reason
+   until the canvasser dismisses it; it is not sent again. Each result carries the id of the
+   user who recorded it, so on a shared phone nobody sends another's results as their own. */
 (function () {
   "use strict";
   var root = document.getElementById("doorstep");
   if (!root) return;
   var LIST = Number(root.dataset.list);
+  var USER = root.dataset.user;
   var QKEY = "clp.doorstep.pending";
   var FKEY = "clp.doorstep.failed";
   var DKEY = "clp.doorstep.done." + LIST;
   var CACHE = "clp-doorstep-v1";
   var statusEl = document.getElementById("sync-status");
+  var problemsEl = document.getElementById("sync-problems");
   var sheet = document.getElementById("rec");
   var errorEl = document.getElementById("rec-error");
   var current = null;
   var syncing = false;
   var problem = "";
   var notice = "";
+  var held = 0;
 
   function load(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
   }
   function store(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
+  function mine(event) { return !event.by || String(event.by) === USER; }
+  function waiting() { return load(QKEY, []).filter(mine); }
 
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -40,9 +47,35 @@
     b.querySelector("i").textContent = outcome + (intention ? " " + intention : "");
   }
 
+  // Results the server refused, each with its reason, until the canvasser has seen them.
+  function showProblems(failed) {
+    problemsEl.textContent = "";
+    problemsEl.hidden = !failed.length;
+    if (!failed.length) return;
+    var title = document.createElement("p");
+    title.textContent = "Not saved (please tell your organiser):";
+    var list = document.createElement("ul");
+    failed.forEach(function (f) {
+      var item = document.createElement("li");
+      item.textContent = (f.name ? f.name + ": " : "") + f.error;
+      list.append(item);
+    });
+    var ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "button secondary";
+    ok.textContent = "I have told my organiser";
+    ok.addEventListener("click", function () {
+      store(FKEY, load(FKEY, []).filter(function (f) { return f.walk_list !== LIST || !mine(f); }));
+      showStatus();
+    });
+    problemsEl.append(title, list, ok);
+  }
+
   function showStatus() {
-    var n = load(QKEY, []).length;
-    var failed = load(FKEY, []).filter(function (f) { return f.walk_list === LIST; }).length;
+    var n = waiting().length;
+    var failedHere = load(FKEY, []).filter(function (f) { return f.walk_list === LIST && mine(f); });
+    var failed = failedHere.length;
+    showProblems(failedHere);
     var text;
     if (n) {
       text = n + (n === 1 ? " result" : " results") + " waiting to sync";
@@ -54,12 +87,13 @@
       notice = "";
     }
     if (failed) text += " " + failed + " could not be saved: please tell your organiser.";
+    if (held) text += " " + held + " sent after the list was taken back: an organiser will check them.";
     statusEl.textContent = text;
     statusEl.dataset.pending = String(n);
   }
 
   function sync() {
-    var queue = load(QKEY, []);
+    var queue = waiting();
     if (syncing || !queue.length) { showStatus(); return; }
     syncing = true;
     var batch = queue.slice(0, 200);
@@ -74,7 +108,11 @@
       if (response.redirected || response.status === 403 || !json) {
         throw new Error("log in again to send them");
       }
-      if (!response.ok) throw new Error("the server could not take them yet");
+      if (!response.ok) {
+        return response.json().then(function (data) {
+          throw new Error(data.error ? "the server said: " + data.error : "the server could not take them yet");
+        });
+      }
       return response.json();
     }).then(function (data) {
       var settled = {};
@@ -83,14 +121,20 @@
       data.rejected.forEach(function (r) {
         settled[r.id] = true;
         var event = batch.filter(function (e) { return e.id === r.id; })[0] || {};
-        failed.push({ id: r.id, walk_list: event.walk_list, error: r.error });
+        var b = event.walk_list === LIST && button(event.elector);
+        failed.push({
+          id: r.id, walk_list: event.walk_list, error: r.error, by: USER,
+          name: b ? b.querySelector("b").textContent : ""
+        });
       });
       store(FKEY, failed);
+      held += (data.held_for_review || []).length;
       store(QKEY, load(QKEY, []).filter(function (e) { return !settled[e.id]; }));
       problem = "";
       progressed = batch.length > 0;
     }).catch(function (err) {
-      problem = err && err.message && err.message.indexOf("log in") === 0 ? err.message : "";
+      var message = (err && err.message) || "";
+      problem = message.indexOf("log in") === 0 || message.indexOf("the server said") === 0 ? message : "";
     }).then(function () {
       syncing = false;
       showStatus();
@@ -102,6 +146,7 @@
     event.id = newId();
     event.walk_list = LIST;
     event.recorded_at = new Date().toISOString();
+    event.by = USER;
     var queue = load(QKEY, []);
     queue.push(event);
     store(QKEY, queue);
@@ -159,8 +204,8 @@
   var handBack = document.querySelector(".ds-return");
   if (handBack) {
     handBack.addEventListener("submit", function (ev) {
-      var mine = load(QKEY, []).filter(function (e) { return e.walk_list === LIST; }).length;
-      if (mine) {
+      var unsent = waiting().filter(function (e) { return e.walk_list === LIST; }).length;
+      if (unsent) {
         ev.preventDefault();
         notice = "Find a signal, then hand the list back.";
         showStatus();

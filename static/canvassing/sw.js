@@ -1,7 +1,9 @@
 /* Offline worker for the doorstep app. The doorstep page puts a copy of itself and its files in
    the cache (doorstep.js); this worker answers from that cache when there is no signal, and
    keeps the copies fresh whenever the network answers. Only GET requests are touched: results
-   are always sent by the page, which keeps them until the server confirms them. */
+   are always sent by the page, which keeps them until the server confirms them. Logging out
+   (logout.js) deletes this cache; so does this worker when the server answers a page with the
+   login page. */
 var CACHE = "clp-doorstep-v1";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -21,6 +23,11 @@ self.addEventListener("fetch", function (event) {
       if (response.ok && !response.redirected) {
         var copy = response.clone();
         caches.open(CACHE).then(function (cache) { cache.put(key, copy); });
+      } else if (isPage && (response.type === "opaqueredirect" || response.redirected ||
+                            response.status === 401 || response.status === 403)) {
+        // Sent to the login page (logged out, here or elsewhere) or no longer a canvasser:
+        // no walk list stays on the phone. Results waiting to sync are not in this cache.
+        caches.delete(CACHE);
       } else if (isPage && response.status === 404) {
         // The list is no longer this canvasser's: do not keep its names on the phone.
         caches.open(CACHE).then(function (cache) { cache.delete(key); });
