@@ -1365,6 +1365,11 @@ def _import_batch_run(job) -> None:
         batch.save(update_fields=["status", "errors", "updated_at"])
         job_fail(job, message="Nothing was imported. " + " ".join(problem.messages[:5]))
     except Exception:
+        from django.db import connection
+
+        # A database error may have broken the connection: take a fresh one to record it.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
         job_fail(
             job,
             message="An unexpected error stopped the import; nothing was written. The IT "
