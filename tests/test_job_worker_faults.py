@@ -79,7 +79,8 @@ def test_import_whose_worker_was_killed_shows_stalled_then_runs_again_once(
 
         def importing():
             job.refresh_from_db()
-            return job.status == Job.Status.RUNNING and job.message.startswith("Checking 6 rows")
+            # The import has counted the file's rows, and waits for the lock to write them.
+            return job.status == Job.Status.RUNNING and job.progress_total == 6
 
         assert _wait_for(importing), (job.status, job.message)
         beat_before = job.heartbeat_at
