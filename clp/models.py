@@ -1,3 +1,6 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -231,6 +234,15 @@ class Job(TimeStampedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # What to send again when the job has to be started again (a Celery task name).
+    task_name = models.CharField(max_length=200, blank=True)
+    # When a message was last sent for it: a job still waiting long after has lost its message.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Touched every few seconds while a worker runs it: an old one means the worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Times it was started again after its worker stopped or its message was lost, and why.
+    restarts = models.PositiveIntegerField(default=0)
+    notice = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -240,9 +252,31 @@ class Job(TimeStampedModel):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
     @property
+    def is_stalled(self):
+        """Running, but no sign of life from its worker for longer than JOB_STALL_SECONDS."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last_sign = self.heartbeat_at or self.started_at or self.updated_at
+        return last_sign is not None and last_sign < timezone.now() - datetime.timedelta(
+            seconds=settings.JOB_STALL_SECONDS
+        )
+
+    @property
+    def is_stuck_waiting(self):
+        """Waiting for longer than JOB_QUEUED_RESEND_SECONDS since its message was sent."""
+        if self.status != self.Status.QUEUED:
+            return False
+        sent = self.enqueued_at or self.created_at
+        return sent is not None and sent < timezone.now() - datetime.timedelta(
+            seconds=settings.JOB_QUEUED_RESEND_SECONDS
+        )
+
+    @property
     def percent(self):
+        if self.status == self.Status.SUCCEEDED:
+            return 100
         if not self.progress_total:
-            return 100 if self.status == self.Status.SUCCEEDED else 0
+            return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
 
     def __str__(self):

@@ -13,4 +13,18 @@ def periodic_jobs() -> dict:
         # 02:00 nightly: proves beat and a worker are alive; the system page shows the last one.
         # Tests shorten the interval (CLP_HEARTBEAT_INTERVAL_SECONDS) to watch beat run it.
         "heartbeat": {"task": "clp.tasks.heartbeat", "schedule": heartbeat_every},
+        # Every minute: a job whose worker died (no heartbeat for JOB_STALL_SECONDS) is started
+        # again, or failed after JOB_MAX_ATTEMPTS; a job waiting with no message behind it (Redis
+        # restarted) is sent again. Without it such jobs would wait for Redis's visibility
+        # timeout (35 minutes) or for ever. Tests shorten it with CLP_JOB_SWEEP_INTERVAL_SECONDS.
+        "jobs-sweep": {
+            "task": "clp.tasks.jobs_sweep",
+            "schedule": settings.JOB_SWEEP_INTERVAL_SECONDS,
+        },
+        # 03:30 nightly: delete uploaded files (personal data) kept for imports that failed,
+        # stuck or were never confirmed, UPLOAD_RETENTION_DAYS after they last changed.
+        "uploads-delete-expired": {
+            "task": "members.tasks.uploads_delete_expired",
+            "schedule": crontab(hour=3, minute=30),
+        },
     }

@@ -1,10 +1,18 @@
 """Writes for accounts, roles and background jobs, each in one transaction with its audit entry."""
 
 import datetime
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +20,8 @@ from clp.access import forget_cached_grants, has_role, polling_districts_for_use
 from clp.audit import audit_record
 from clp.models import Job, RoleGrant, User
 from clp.roles import INVITING_ROLES, RoleCode
+
+log = logging.getLogger(__name__)
 
 # Only the IT manager may hand out the roles that reach everyone's data.
 _ROLES_ONLY_IT_MANAGER_GRANTS = {RoleCode.IT_MANAGER, RoleCode.ORGANISER}
@@ -162,6 +172,60 @@ def _send_invitation(*, user: User, inviter, request) -> None:
     )
 
 
+# --- Background jobs ---------------------------------------------------------------------------
+# A job row says what a page shows; the Celery message only says "run job N". Messages can be
+# lost (Redis restarted) or delivered twice (a late redelivery), and workers can die mid-run, so
+# the row decides: a worker claims a job with a conditional UPDATE (job_mark_running), keeps it
+# alive with a heartbeat (job_heartbeat), and the sweeper (jobs_sweep, every minute) starts again
+# what a dead worker left and sends again what waited too long. See docs/security.md,
+# "Background jobs: stalls, retries and lost messages".
+
+STALLED_NOTICE = "The worker stopped while running this job; it has been started again."
+RESENT_NOTICE = (
+    "No worker had picked this job up, so its message may have been lost (for example when the "
+    "message broker restarted); it has been sent again."
+)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """What the app that owns a kind of job does when it fails or is started again, so that
+    its own record (an import batch) says the same as the job, whoever failed it."""
+
+    on_fail: Callable[[Job], None] | None = None
+    # A plain-English reason the job cannot run again (its file was deleted), or "".
+    retry_refusal: Callable[[Job], str] | None = None
+    on_retry: Callable[[Job], None] | None = None
+
+
+_JOB_KINDS: dict[str, JobKind] = {}
+
+
+def job_kind_register(prefix: str, **hooks) -> None:
+    """Called from an app's AppConfig.ready for the jobs whose kind starts with `prefix`."""
+    _JOB_KINDS[prefix] = JobKind(**hooks)
+
+
+def _job_kind(job: Job) -> JobKind:
+    for prefix, kind in _JOB_KINDS.items():
+        if job.kind.startswith(prefix):
+            return kind
+    return JobKind()
+
+
+def _send(job_id: int, task_name: str) -> None:
+    """Send "run job N" to the workers. If the broker cannot be reached the job stays waiting
+    and the sweeper sends it again, so the page that started it still works."""
+    from kombu.exceptions import OperationalError
+
+    from clp.celery import app
+
+    try:
+        app.tasks[task_name].delay(job_id)
+    except OperationalError:
+        log.exception("Could not send job %s; the sweeper will send it again.", job_id)
+
+
 def job_start(*, actor, kind: str, params: dict | None = None, task, request=None) -> Job:
     """Record a background job and enqueue `task(job_id)` once the transaction commits."""
     with transaction.atomic():
@@ -169,22 +233,40 @@ def job_start(*, actor, kind: str, params: dict | None = None, task, request=Non
             kind=kind,
             params=params or {},
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            task_name=task.name,
+            enqueued_at=timezone.now(),
         )
         audit_record(actor=actor, action=f"job.start:{kind}", target=job, request=request)
-        transaction.on_commit(lambda: task.delay(job.pk))
+        transaction.on_commit(lambda: _send(job.pk, task.name))
     return job
 
 
+def _silent_since(cutoff: datetime.datetime) -> Q:
+    return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+
+
 def job_mark_running(job: Job, *, total: int = 0) -> bool:
-    """Claim a queued job for this worker. False when it already finished (a retried task)."""
+    """Claim a job for this worker. False when it has finished or another worker is running it
+    (a message delivered twice, or redelivered late): only one run of a job ever proceeds.
+
+    A job still marked running whose worker has fallen silent is claimed again, as long as it
+    has attempts left (a redelivery that arrives before the sweeper does the sweeper's work).
+    """
+    now = timezone.now()
+    stalled = Q(status=Job.Status.RUNNING, attempts__lt=settings.JOB_MAX_ATTEMPTS) & _silent_since(
+        now - datetime.timedelta(seconds=settings.JOB_STALL_SECONDS)
+    )
     claimed = (
         Job.objects.filter(pk=job.pk)
-        .exclude(status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED])
+        .filter(Q(status=Job.Status.QUEUED) | stalled)
         .update(
             status=Job.Status.RUNNING,
-            started_at=timezone.now(),
+            started_at=now,
+            heartbeat_at=now,
             progress_total=total,
-            attempts=job.attempts + 1,
+            progress_done=0,
+            attempts=F("attempts") + 1,
+            updated_at=now,
         )
     )
     job.refresh_from_db()
@@ -193,7 +275,8 @@ def job_mark_running(job: Job, *, total: int = 0) -> bool:
 
 def job_progress(job: Job, *, done: int, total: int | None = None, message: str = "") -> None:
     job.progress_done = done
-    fields = ["progress_done", "updated_at"]
+    job.heartbeat_at = timezone.now()
+    fields = ["progress_done", "heartbeat_at", "updated_at"]
     if total is not None:
         job.progress_total = total
         fields.append("progress_total")
@@ -208,14 +291,185 @@ def job_finish(job: Job, *, result: dict | None = None, message: str = "") -> No
     job.result = result or {}
     job.message = message
     job.finished_at = timezone.now()
+    # The total too: another connection may have moved it on since this copy was read.
+    job.progress_total = max(job.progress_total, 1)
     job.progress_done = job.progress_total
     job.save(
-        update_fields=["status", "result", "message", "finished_at", "progress_done", "updated_at"]
+        update_fields=[
+            "status",
+            "result",
+            "message",
+            "finished_at",
+            "progress_done",
+            "progress_total",
+            "updated_at",
+        ]
     )
 
 
 def job_fail(job: Job, *, message: str) -> None:
-    job.status = Job.Status.FAILED
-    job.message = message
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+    """Mark the job failed and tell the app that owns it (an import batch becomes "Failed")."""
+    with transaction.atomic():
+        job.status = Job.Status.FAILED
+        job.message = message
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        if hook := _job_kind(job).on_fail:
+            hook(job)
+
+
+@contextmanager
+def job_heartbeat(job: Job, *, every: float | None = None):
+    """While the block runs, touch the job's heartbeat every JOB_HEARTBEAT_SECONDS from a
+    thread with its own database connection, so a long step that reports no progress still
+    reads as alive, and a worker that dies reads as stalled within JOB_STALL_SECONDS.
+
+    The UPDATE skips a row another transaction holds rather than wait for it, so the thread
+    never blocks the job's own work. PostgreSQL only (SQLite has one writer at a time).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    every = every or settings.JOB_HEARTBEAT_SECONDS
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(every):
+                with connections["default"].cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE clp_job SET heartbeat_at = %s WHERE id IN (SELECT id FROM "
+                        "clp_job WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED)",
+                        [timezone.now(), job.pk, Job.Status.RUNNING],
+                    )
+        except Exception:
+            log.exception("The heartbeat of job %s stopped.", job.pk)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def jobs_sweep() -> dict:
+    """Start again each running job whose worker has fallen silent (failing it once it has used
+    JOB_MAX_ATTEMPTS), and send again each job that has waited JOB_QUEUED_RESEND_SECONDS.
+
+    Every change is a conditional UPDATE on the state the sweep read, so two sweeps at once, or
+    a sweep racing a late redelivery, start a job once; the task itself runs a job once whatever
+    it receives (job_mark_running). Returns how many jobs it restarted, failed and resent.
+    """
+    now = timezone.now()
+    counts = {"restarted": 0, "failed": 0, "resent": 0}
+    stall_cutoff = now - datetime.timedelta(seconds=settings.JOB_STALL_SECONDS)
+    for job in Job.objects.filter(status=Job.Status.RUNNING).filter(_silent_since(stall_cutoff)):
+        unchanged = Job.objects.filter(
+            pk=job.pk,
+            status=Job.Status.RUNNING,
+            attempts=job.attempts,
+            heartbeat_at=job.heartbeat_at,
+        )
+        with transaction.atomic():
+            if job.attempts >= settings.JOB_MAX_ATTEMPTS or not job.task_name:
+                message = (
+                    f"The worker stopped each of the {job.attempts} times it ran this job, so "
+                    "it has not been started again. The IT manager can find why in the "
+                    "worker's log; you can then try again."
+                )
+                if unchanged.update(
+                    status=Job.Status.FAILED, message=message, finished_at=now, updated_at=now
+                ):
+                    job.refresh_from_db()
+                    if hook := _job_kind(job).on_fail:
+                        hook(job)
+                    audit_record(
+                        actor=None,
+                        action="job.fail:stalled",
+                        target=job,
+                        details={"attempts": job.attempts},
+                    )
+                    counts["failed"] += 1
+                continue
+            if unchanged.update(
+                status=Job.Status.QUEUED,
+                restarts=F("restarts") + 1,
+                notice=STALLED_NOTICE,
+                enqueued_at=now,
+                updated_at=now,
+            ):
+                audit_record(
+                    actor=None,
+                    action="job.restart:stalled",
+                    target=job,
+                    details={"attempts": job.attempts, "last_heartbeat": str(job.heartbeat_at)},
+                )
+                transaction.on_commit(partial(_send, job.pk, job.task_name))
+                counts["restarted"] += 1
+    resend_cutoff = now - datetime.timedelta(seconds=settings.JOB_QUEUED_RESEND_SECONDS)
+    waiting = (
+        Job.objects.filter(status=Job.Status.QUEUED)
+        .exclude(task_name="")
+        .filter(
+            Q(enqueued_at__lt=resend_cutoff)
+            | Q(enqueued_at__isnull=True, created_at__lt=resend_cutoff)
+        )
+    )
+    for job in waiting:
+        with transaction.atomic():
+            if Job.objects.filter(
+                pk=job.pk, status=Job.Status.QUEUED, enqueued_at=job.enqueued_at
+            ).update(enqueued_at=now, notice=RESENT_NOTICE, updated_at=now):
+                audit_record(actor=None, action="job.resend", target=job)
+                transaction.on_commit(partial(_send, job.pk, job.task_name))
+                counts["resent"] += 1
+    return counts
+
+
+def job_retry_check(job: Job, user) -> tuple[bool, str]:
+    """Whether `user` may start `job` again now, and if not, why (for the job's page).
+
+    A failed job, a stalled one or one that has waited too long may be started again by the
+    person who started it or the IT manager, unless its app says it cannot run again.
+    """
+    if not (job.status == Job.Status.FAILED or job.is_stalled or job.is_stuck_waiting):
+        return False, ""
+    if not job.task_name:
+        return False, "This job cannot be started again from here."
+    if job.created_by_id != user.pk and not has_role(user, RoleCode.IT_MANAGER):
+        return False, "Only the person who started this job, or the IT manager, can retry it."
+    refusal = _job_kind(job).retry_refusal
+    reason = refusal(job) if refusal else ""
+    return not reason, reason
+
+
+def job_retry(*, actor, job: Job, request=None) -> bool:
+    """Start a failed, stalled or long-waiting job again, with fresh attempts. The caller has
+    fetched the job through get_job_for_user. Returns False if someone else already did."""
+    allowed, reason = job_retry_check(job, actor)
+    if not allowed:
+        raise ValidationError(reason or "This job is not stuck or failed, so it needs no retry.")
+    now = timezone.now()
+    with transaction.atomic():
+        if not Job.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts).update(
+            status=Job.Status.QUEUED,
+            attempts=0,
+            restarts=F("restarts") + 1,
+            notice=f"Started again by {actor.get_full_name() or actor.email}.",
+            message="",
+            progress_done=0,
+            finished_at=None,
+            enqueued_at=now,
+            updated_at=now,
+        ):
+            return False
+        job.refresh_from_db()
+        if hook := _job_kind(job).on_retry:
+            hook(job)
+        audit_record(actor=actor, action=f"job.retry:{job.kind}", target=job, request=request)
+        transaction.on_commit(partial(_send, job.pk, job.task_name))
+    return True

@@ -241,6 +241,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 # Seconds between heartbeats; nightly by default, shortened by tests to watch beat run it.
 HEARTBEAT_INTERVAL_SECONDS = env_int("CLP_HEARTBEAT_INTERVAL_SECONDS", 0)
+# Background jobs (docs/security.md, "Background jobs: stalls, retries and lost messages").
+# A worker keeps trying to reach Redis for as long as it is down, rather than exiting after 100
+# attempts; bin/start-worker restarts it if it exits anyway.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A running job's worker touches it this often; one silent for JOB_STALL_SECONDS has stopped and
+# is started again by the sweeper (every minute), at most JOB_MAX_ATTEMPTS times in all.
+JOB_HEARTBEAT_SECONDS = env_int("CLP_JOB_HEARTBEAT_SECONDS", 20)
+JOB_STALL_SECONDS = env_int("CLP_JOB_STALL_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("CLP_JOB_MAX_ATTEMPTS", 3)
+# A job still waiting this long after its message was sent may have lost it (Redis restarted):
+# the sweeper sends it again. Sending twice is harmless: a job runs once whatever arrives.
+JOB_QUEUED_RESEND_SECONDS = env_int("CLP_JOB_QUEUED_RESEND_SECONDS", 600)
+# Seconds between sweeps; every minute unless a test shortens it.
+JOB_SWEEP_INTERVAL_SECONDS = env_int("CLP_JOB_SWEEP_INTERVAL_SECONDS", 60)
+# Uploaded files (personal data) kept for a failed, stuck or unconfirmed import are deleted
+# this many days after the import last changed (docs/security.md, "Retention of uploaded files").
+UPLOAD_RETENTION_DAYS = env_int("CLP_UPLOAD_RETENTION_DAYS", 7)
 
 # Email: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

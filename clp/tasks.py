@@ -25,3 +25,11 @@ def heartbeat(job_id: int | None = None) -> None:
             message="The worker is alive.",
         )
         audit_record(actor=None, action="system.heartbeat", target=job)
+
+
+@shared_task(name="clp.tasks.jobs_sweep", acks_late=False)
+def jobs_sweep() -> dict:
+    """Start again the jobs whose worker died; send again those whose message was lost."""
+    from clp.services import jobs_sweep as sweep
+
+    return sweep()

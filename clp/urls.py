@@ -11,6 +11,7 @@ clp_patterns = (
         path("system/", views.system_status, name="system_status"),
         path("system/heartbeat/", views.heartbeat_run, name="heartbeat_run"),
         path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+        path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
         path("volunteers/", views.volunteer_list, name="volunteer_list"),
         path("volunteers/invite/", views.volunteer_invite, name="volunteer_invite"),
     ],

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +16,8 @@ from clp.models import Job
 from clp.navigation import home_panels_for
 from clp.roles import INVITING_ROLES, ORGANISING_ROLES, RoleCode
 from clp.selectors import users_visible_to
-from clp.services import job_start, user_invite
+from clp.services import job_retry as job_retry_service
+from clp.services import job_retry_check, job_start, user_invite
 from clp.tasks import heartbeat
 
 
@@ -102,7 +104,32 @@ def get_job_for_user(user, pk) -> Job:
 def job_detail(request, pk):
     job = get_job_for_user(request.user, pk)
     template = "clp/_job_progress.html" if request.htmx else "clp/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, job_context(job, request.user))
+
+
+def job_context(job, user) -> dict:
+    """What clp/_job_progress.html needs, wherever it is included."""
+    may_retry, retry_refusal = job_retry_check(job, user) if job else (False, "")
+    return {"job": job, "may_retry": may_retry, "retry_refusal": retry_refusal}
+
+
+@require_POST
+@login_required
+def job_retry(request, pk):
+    """The Retry button of a failed, stalled or long-waiting job; its starter's or the IT
+    manager's only (get_job_for_user), and audited."""
+    job = get_job_for_user(request.user, pk)
+    try:
+        started = job_retry_service(actor=request.user, job=job, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if started:
+            messages.success(request, "The job has been started again.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("clp:job_detail", pk=job.pk)
 
 
 @role_required(*INVITING_ROLES)

@@ -586,6 +586,8 @@ class ImportBatch(TimeStampedModel):
     created_by = models.ForeignKey(
         "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the kept file was deleted unimported (UPLOAD_RETENTION_DAYS after its last change).
+    upload_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

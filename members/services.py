@@ -1303,12 +1303,21 @@ def import_batch_run(*, job_id: int) -> None:
     and the import and the job's "finished" state commit together, so a worker that dies
     part-way leaves nothing behind and the retried task imports the file once."""
     from clp.models import Job
-    from clp.services import job_fail, job_finish, job_mark_running, job_progress
-    from members.models import ImportBatch
+    from clp.services import job_heartbeat, job_mark_running
 
     job = Job.objects.get(pk=job_id)
     if not job_mark_running(job):
         return
+    # Reading, checking and matching a big file can run minutes between progress reports.
+    with job_heartbeat(job):
+        _import_batch_run(job)
+
+
+def _import_batch_run(job) -> None:
+    from clp.models import Job
+    from clp.services import job_fail, job_finish, job_progress
+    from members.models import ImportBatch
+
     batch = ImportBatch.objects.select_related("constituency").get(pk=job.params["batch_id"])
     importer = IMPORTERS[batch.kind]
     kwargs = {"published_on": batch.published_on} if batch.kind in ("register", "update") else {}
@@ -1356,6 +1365,11 @@ def import_batch_run(*, job_id: int) -> None:
         batch.save(update_fields=["status", "errors", "updated_at"])
         job_fail(job, message="Nothing was imported. " + " ".join(problem.messages[:5]))
     except Exception:
+        from django.db import connection
+
+        # A database error may have broken the connection: take a fresh one to record it.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
         job_fail(
             job,
             message="An unexpected error stopped the import; nothing was written. The IT "
@@ -1364,6 +1378,94 @@ def import_batch_run(*, job_id: int) -> None:
         raise
     finally:
         close_progress()
+
+
+def import_job_failed(job) -> None:
+    """An import's job failed (an error, a worker that kept dying): so did its batch, unless
+    the import already said why (a file problem, leavers to confirm)."""
+    from members.models import ImportBatch
+
+    ImportBatch.objects.filter(
+        pk=job.params.get("batch_id"), job=job, status=ImportBatch.Status.RUNNING
+    ).update(status=ImportBatch.Status.FAILED, updated_at=timezone.now())
+
+
+def import_job_retry_refusal(job) -> str:
+    """Why an import's job cannot simply run again, or "" when it can."""
+    from members.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(pk=job.params.get("batch_id")).first()
+    if batch is None or batch.job_id != job.pk:
+        return "This import was started again as another job; see the import's page."
+    if batch.upload_deleted_at or not batch.content:
+        return "The uploaded file has been deleted; upload it again to import it."
+    if batch.status == ImportBatch.Status.NEEDS_CONFIRMING:
+        return "The import is waiting for you to confirm on its page."
+    if batch.errors:
+        return "The file itself has problems; upload a corrected file."
+    if batch.status not in (ImportBatch.Status.RUNNING, ImportBatch.Status.FAILED):
+        return "This import is not running or failed."
+    return ""
+
+
+def import_job_retried(job) -> None:
+    from members.models import ImportBatch
+
+    ImportBatch.objects.filter(pk=job.params.get("batch_id"), job=job).update(
+        status=ImportBatch.Status.RUNNING, updated_at=timezone.now()
+    )
+
+
+def import_batch_delete_expired_uploads(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files kept for imports that failed, stuck or were never confirmed or started,
+    UPLOAD_RETENTION_DAYS after the batch last changed; each deletion is in the audit log and
+    the import's page says so. Returns how many files were deleted."""
+    from django.conf import settings
+
+    from clp.services import job_fail
+    from members.models import ImportBatch
+
+    now = now or timezone.now()
+    days = settings.UPLOAD_RETENTION_DAYS
+    expired = (
+        ImportBatch.objects.exclude(status=ImportBatch.Status.DONE)
+        .filter(upload_deleted_at__isnull=True, updated_at__lt=now - datetime.timedelta(days=days))
+        .select_related("job")
+        .only("pk", "status", "filename", "kind", "job")
+    )
+    deleted = 0
+    for batch in expired:
+        with transaction.atomic():
+            changed = ImportBatch.objects.filter(
+                pk=batch.pk, status=batch.status, upload_deleted_at__isnull=True
+            ).update(
+                content=b"",
+                upload_deleted_at=now,
+                # A stuck import cannot run without its file: it has failed.
+                status=ImportBatch.Status.FAILED
+                if batch.status == ImportBatch.Status.RUNNING
+                else batch.status,
+                updated_at=now,
+            )
+            if not changed:
+                continue
+            audit_record(
+                actor=None,
+                action="import.upload_deleted",
+                target=batch,
+                details={
+                    "filename": batch.filename,
+                    "status": batch.status,
+                    "retention_days": days,
+                },
+            )
+            if batch.job and not batch.job.is_finished:
+                job_fail(
+                    batch.job,
+                    message=f"The uploaded file was deleted after {days} days unimported.",
+                )
+            deleted += 1
+    return deleted
 
 
 def _progress_reporter(job_id: int):
@@ -1381,9 +1483,9 @@ def _progress_reporter(job_id: int):
     def report(done: int, total: int, message: str) -> None:
         with side.cursor() as cursor:
             cursor.execute(
-                "UPDATE clp_job SET progress_done = %s, progress_total = %s, message = %s "
-                "WHERE id = %s",
-                [done, total, message[:500], job_id],
+                "UPDATE clp_job SET progress_done = %s, progress_total = %s, message = %s, "
+                "heartbeat_at = %s WHERE id = %s",
+                [done, total, message[:500], timezone.now(), job_id],
             )
 
     return report, side.close

@@ -7,3 +7,11 @@ def import_run(job_id: int) -> None:
     from members.services import import_batch_run
 
     import_batch_run(job_id=job_id)
+
+
+@shared_task(name="members.tasks.uploads_delete_expired")
+def uploads_delete_expired() -> int:
+    """Nightly: delete files kept for imports that failed, stuck or were never confirmed."""
+    from members.services import import_batch_delete_expired_uploads
+
+    return import_batch_delete_expired_uploads()

@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clp.access import constituencies_for_user, role_required
 from clp.audit import audit_bulk_read
+from clp.views import job_context
 from members import timeline
 from members.forms import (
     ElectorFilterForm,
@@ -128,7 +130,12 @@ def import_detail(request, pk):
     return render(
         request,
         "members/import_detail.html",
-        {"batch": batch, "job": batch.job, "report": report},
+        {
+            "batch": batch,
+            "report": report,
+            "retention_days": settings.UPLOAD_RETENTION_DAYS,
+            **job_context(batch.job, request.user),
+        },
     )
 
 

@@ -59,6 +59,19 @@ EXPECTATIONS: dict[str, Expect] = {
             "pk": Job.objects.create(kind="test", created_by=ctx["users"][RoleCode.ORGANISER]).pk
         },
     ),
+    "clp:job_retry": Expect(
+        # A failed job started by the organiser: theirs and the IT manager's to retry.
+        only(RoleCode.IT_MANAGER, RoleCode.ORGANISER, others=NOT_FOUND),
+        method="post",
+        kwargs=lambda ctx: {
+            "pk": Job.objects.create(
+                kind="heartbeat",
+                task_name="clp.tasks.heartbeat",
+                status=Job.Status.FAILED,
+                created_by=ctx["users"][RoleCode.ORGANISER],
+            ).pk
+        },
+    ),
     "clp:volunteer_list": Expect(only(*INVITERS)),
     "clp:volunteer_invite": Expect(only(*INVITERS), method="post", data=lambda ctx: {}),
 }

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from clp.models import Job
 from clp.roles import RoleCode
@@ -94,7 +95,12 @@ def test_import_job_retried_after_worker_death_imports_once(geography, users, mo
     job = Job.objects.get(kind="import:register")
     assert job.status == Job.Status.RUNNING
     monkeypatch.setattr(members.bulk, "load_register", real)
-    import_run(job.pk)  # the broker redelivers the task
+    import_run(job.pk)  # a duplicate while the worker may still be alive does nothing
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.attempts == 1
+    # The dead worker's heartbeat goes quiet; then the broker redelivers the task.
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
+    import_run(job.pk)
     import_run(job.pk)  # and a duplicate delivery does nothing
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.attempts == 2
