@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clp", "0003_audit_log_append_only"),
+        ("clp", "0004_audit_log_refuses_truncate"),
     ]
 
     operations = [
