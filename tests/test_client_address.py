@@ -141,3 +141,29 @@ def test_wrong_authenticator_code_is_audited(client, users):
     assert entry.kind == AuditEntry.Kind.SECURITY
     assert entry.target_id == str(organiser.pk)
     assert entry.ip_address == "198.51.100.66"
+
+
+@pytest.mark.django_db
+def test_someone_on_the_same_wifi_cannot_lock_a_volunteer_out_of_their_own_phone(users):
+    from django.test import Client
+
+    from clp.adapters import KNOWN_DEVICE_COOKIE
+
+    room = "192.0.2.10"
+    volunteers_phone, someone_else = Client(), Client()
+    assert _login(volunteers_phone, CANVASSER, PASSWORD, peer=room).status_code == 302
+    assert KNOWN_DEVICE_COOKIE in volunteers_phone.cookies
+    volunteers_phone.post(reverse("account_logout"))  # (the test client's logout() drops cookies)
+    assert KNOWN_DEVICE_COOKIE in volunteers_phone.cookies
+    for _ in range(6):
+        _login(someone_else, CANVASSER, "guess", peer=room)
+    locked = _login(someone_else, CANVASSER, PASSWORD, peer=room)
+    assert "Too many failed login attempts" in locked.content.decode()
+    # The volunteer's own phone, in the same room, still gets in.
+    assert _login(volunteers_phone, CANVASSER, PASSWORD, peer=room).status_code == 302
+    # A tampered cookie counts for nothing.
+    someone_else.cookies[KNOWN_DEVICE_COOKIE] = (
+        volunteers_phone.cookies[KNOWN_DEVICE_COOKIE].value + "x"
+    )
+    locked = _login(someone_else, CANVASSER, PASSWORD, peer=room)
+    assert "Too many failed login attempts" in locked.content.decode()
