@@ -41,6 +41,8 @@ def test_a_new_forwarded_for_header_on_each_guess_does_not_buy_more_guesses(clie
     response = _login(client, CANVASSER, PASSWORD, peer="198.51.100.66", forwarded="10.0.99.1")
     assert "Too many failed login attempts" in response.content.decode()
     assert SESSION_KEY not in client.session
+    # Only the first five guesses were checked against the password at all.
+    assert AuditEntry.objects.filter(action="login.failed").count() == 5
 
 
 @pytest.mark.django_db
