@@ -10,6 +10,8 @@ from django.core.cache import cache
 from clp.roles import RoleCode
 
 BROAD = {RoleCode.IT_MANAGER, RoleCode.ORGANISER}
+# Roles that must have a second factor (clp.roles.MFA_ROLES): their users get TOTP by default.
+MFA = BROAD | {RoleCode.AREA_ORGANISER}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -87,6 +89,9 @@ def geography(db):
 
 
 def make_user(role: str, area, *, email=None, password="correct horse battery", mfa=None):
+    """A user with a proved login address, the role over `area` and, for MFA roles, TOTP."""
+    from allauth.account.models import EmailAddress
+
     from clp.models import User
     from clp.services import role_grant
 
@@ -97,8 +102,9 @@ def make_user(role: str, area, *, email=None, password="correct horse battery", 
         is_staff=role == RoleCode.IT_MANAGER,
         is_superuser=role == RoleCode.IT_MANAGER,
     )
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     role_grant(actor=None, user=user, role=role, area=area)
-    if mfa if mfa is not None else role in BROAD:
+    if mfa if mfa is not None else role in MFA:
         activate_totp(user)
     return user
 
@@ -111,7 +117,7 @@ def activate_totp(user):
 
 @pytest.fixture
 def users(geography):
-    """One user per role, each over the area the demo gives that role. Broad roles have TOTP."""
+    """One user per role, each over the area the demo gives that role. MFA roles have TOTP."""
     from members.models import PollingDistrict
 
     constituency = geography["constituency"]

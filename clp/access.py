@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from clp.models import RoleGrant
-from clp.roles import BROAD_ROLES, RoleCode
+from clp.roles import BROAD_ROLES, MFA_ROLES, RoleCode
 
 _CACHE_ATTR = "_clp_active_grants"
 
@@ -47,6 +47,11 @@ def has_role(user, *roles: str) -> bool:
 
 def has_broad_role(user) -> bool:
     return has_role(user, *BROAD_ROLES)
+
+
+def needs_mfa(user) -> bool:
+    """Whether the user holds a role that reads personal data in bulk (see roles.MFA_ROLES)."""
+    return has_role(user, *MFA_ROLES)
 
 
 def grants_for(user, *roles: str) -> list[RoleGrant]:

@@ -4,19 +4,55 @@ Call these inside the same transaction as the change they describe, so that the 
 change are committed, or rolled back, together.
 """
 
+import ipaddress
+
+from django.conf import settings
 from django.db import transaction
 
 from clp.models import AuditEntry
 
 
+def _parse_ip(value: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    value = (value or "").strip()
+    if value.startswith("[") and "]" in value:  # [2001:db8::1]:443
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # 192.0.2.1:443
+        value = value.split(":")[0]
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(address) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
+
+
 def client_ip(request) -> str | None:
+    """The address of the person at the other end, as far as it can be trusted.
+
+    The socket's address, unless that is one of settings.TRUSTED_PROXIES: then
+    X-Forwarded-For is read from the right (each trusted proxy appends the address it saw)
+    and the first address that is not itself a trusted proxy is the client. Whatever a client
+    writes into the header itself sits to the left of that and is never read, so nobody can
+    choose the address that rate limits, lockouts and the audit log see.
+    """
     if request is None:
         return None
-    # Behind the production proxy, SECURE_PROXY_SSL_HEADER is trusted and so is its address.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = _parse_ip(request.META.get("REMOTE_ADDR"))
+    if peer is None:
+        return None
+    address = peer
+    if _is_trusted_proxy(peer):
+        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        for hop in reversed(hops):
+            hop_address = _parse_ip(hop)
+            if hop_address is None:
+                break
+            address = hop_address
+            if not _is_trusted_proxy(hop_address):
+                break
+    return str(address)
 
 
 def _describe(target) -> tuple[str, str, str]:

@@ -42,6 +42,7 @@ def demo_email(role: str) -> str:
 
 
 def _seed_users(ctx: DemoContext) -> None:
+    from allauth.account.models import EmailAddress
     from django.db import transaction
 
     from clp.models import RoleGrant, User
@@ -81,6 +82,8 @@ def _seed_users(ctx: DemoContext) -> None:
                 is_staff=role == "itmanager",
                 is_superuser=role == "itmanager",
             )
+            # Demo logins are published; their addresses count as proved so that they log in.
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
             if not RoleGrant.objects.filter(user=user, role_id=role).exists():
                 role_grant(actor=None, user=user, role=role, area=areas[role])
 

@@ -4,6 +4,7 @@ Each helper fails loudly, naming the variable, when a value cannot be understood
 deployment should stop the server at start-up, not surface as odd behaviour weeks later.
 """
 
+import ipaddress
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -53,6 +54,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or networks (10.0.0.5, 172.16.0.0/12, ::1)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: {item!r} is not an IP address or network "
+                "(write e.g. 172.16.0.0/12 or 10.0.0.5)."
+            ) from None
+    return networks
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:

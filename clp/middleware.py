@@ -2,16 +2,20 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from clp.access import has_broad_role
+from clp.access import needs_mfa
 
-# Paths a user with a broad role may reach before setting up MFA: logging in and out, setting
-# up the authenticator itself, static files and the health check. Nothing here shows
-# personal data.
+# Paths a user who must have MFA may reach before setting it up: logging in and out, setting
+# up the authenticator and confirming their email address (allauth's pages), static files and
+# the health check. Nothing here shows personal data.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz")
 
 
 class RequireMfaForBroadRolesMiddleware:
-    """Send IT managers and organisers to set up TOTP before any page with personal data."""
+    """Send IT managers, organisers and area organisers to set up TOTP before any other page.
+
+    A session that has typed the password but not yet the code is not logged in at all
+    (allauth keeps it at the MFA stage), so it reaches nothing either.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,7 +30,7 @@ class RequireMfaForBroadRolesMiddleware:
         if settings.DEMO_MODE or request.path.startswith(_OPEN_PREFIXES):
             return False
         user = request.user
-        if not user.is_authenticated or not has_broad_role(user):
+        if not user.is_authenticated or not needs_mfa(user):
             return False
         from allauth.mfa.utils import is_mfa_enabled
 

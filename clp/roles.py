@@ -13,8 +13,12 @@ class RoleCode(models.TextChoices):
     MEMBER = "member", "Member"
 
 
-# Roles that can read personal data across the whole CLP: these need MFA before any such page.
+# Roles that can read personal data across the whole CLP.
 BROAD_ROLES = frozenset({RoleCode.IT_MANAGER, RoleCode.ORGANISER})
+
+# Roles that can read personal data in bulk (every elector of their areas, exports): these
+# need a second factor (TOTP) before any page. Area organisers export their wards' registers.
+MFA_ROLES = BROAD_ROLES | {RoleCode.AREA_ORGANISER}
 
 # Roles that may organise campaigns in the areas they were granted.
 ORGANISING_ROLES = frozenset({RoleCode.ORGANISER, RoleCode.AREA_ORGANISER})

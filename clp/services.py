@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from clp.access import forget_cached_grants, has_role, polling_districts_for_user
 from clp.audit import audit_record
-from clp.models import Job, RoleGrant, User
+from clp.models import AuditEntry, Job, RoleGrant, User
 from clp.roles import INVITING_ROLES, RoleCode
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,9 @@ def user_invite(
         user = User.objects.create_user(
             email=email, password=None, full_name=full_name.strip(), invited_by=actor
         )
+        # The login address, not yet proved: following the invitation link proves it
+        # (see login_email_prove_by_link).
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
         audit_record(actor=actor, action="user.invite", target=user, request=request)
         role_grant(
             actor=actor, user=user, role=role, area=area, expires_on=expires_on, request=request
@@ -224,6 +228,101 @@ def _send(job_id: int, task_name: str) -> None:
         app.tasks[task_name].delay(job_id)
     except OperationalError:
         log.exception("Could not send job %s; the sweeper will send it again.", job_id)
+
+
+def login_failure_record(*, email: str, request) -> None:
+    """Audit a failed login: the address typed and where it came from (the trusted address).
+
+    The login rate limits bound how many of these one address can write.
+    """
+    email = (email or "").strip().lower()[:254]
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="login.failed",
+            target=User.objects.filter(email__iexact=email).first() if email else None,
+            request=request,
+            kind=AuditEntry.Kind.SECURITY,
+            details={"email": email},
+        )
+
+
+def mfa_failure_record(*, user: User, request, reauthentication: bool) -> None:
+    """Audit a wrong authenticator code (at login, or when confirming a sensitive change)."""
+    with transaction.atomic():
+        audit_record(
+            actor=None if not reauthentication else user,
+            action="login.mfa_failed" if not reauthentication else "reauthenticate.mfa_failed",
+            target=user,
+            request=request,
+            kind=AuditEntry.Kind.SECURITY,
+        )
+
+
+def login_email_prove_by_link(*, user: User, request=None) -> None:
+    """Mark an invited volunteer's address proved once they follow a link sent to it.
+
+    Only when the account has no proved address yet and one address in all: then the link
+    (an invitation, or a password reset asked for before first login) can only have gone there.
+    """
+    addresses = list(EmailAddress.objects.filter(user=user))
+    if any(address.verified for address in addresses) or len(addresses) > 1:
+        return
+    with transaction.atomic():
+        if addresses:
+            address = addresses[0]
+            address.verified = True
+            address.primary = True
+            address.save(update_fields=["verified", "primary"])
+        else:
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        audit_record(
+            actor=user,
+            action="user.email_verified",
+            target=user,
+            request=request,
+            kind=AuditEntry.Kind.SECURITY,
+            details={"email": user.email, "how": "link sent to it"},
+        )
+
+
+def login_email_change_request(*, user: User, new_email: str, request=None) -> None:
+    """Audit a request to change the login email and tell the current address at once.
+
+    The new address replaces the old only when its confirmation link is followed (allauth's
+    ACCOUNT_CHANGE_EMAIL); the owner hears about it before that can happen.
+    """
+    from allauth.account.adapter import get_adapter
+
+    current = EmailAddress.objects.get_primary_email(user) or user.email
+    login_email_event_record(
+        user=user,
+        action="user.email_change_requested",
+        request=request,
+        details={"from": current, "to": new_email},
+    )
+    if current and current.lower() != new_email.lower():
+        get_adapter(request).send_notification_mail(
+            "account/email/email_change_requested",
+            user,
+            context={"from_email": current, "to_email": new_email},
+            email=current,
+        )
+
+
+def login_email_event_record(
+    *, user: User, action: str, request=None, details: dict | None = None
+) -> None:
+    """Audit a change to the addresses a person logs in with (added, confirmed, changed...)."""
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=action,
+            target=user,
+            request=request,
+            kind=AuditEntry.Kind.SECURITY,
+            details=details or {},
+        )
 
 
 def job_start(*, actor, kind: str, params: dict | None = None, task, request=None) -> Job:

@@ -14,6 +14,7 @@ from clp.env import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 
@@ -155,20 +156,37 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# A login address must be proved before it can be used: invited volunteers prove theirs by
+# following the invitation link (clp.signals marks it verified), and a new address replaces the
+# old one only once its own confirmation link is followed. Until then the old one still logs in.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True
+# Changing the login email (or an authenticator) asks for the password, or the MFA code, again,
+# so an open session on a borrowed phone cannot take the account over.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# The old address is told when the login email or the password changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CLP] "
 # Failed logins are limited per account *and* address together (the adapter builds that key),
 # so one volunteer's typos at a shared committee-room address never lock out the room. The
 # per-address ceiling is high and only stops a single machine spraying many accounts.
+# "Address" is the one clp.audit.client_ip trusts (see TRUSTED_PROXIES below), never a header
+# the client chose.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{env_int('LOGIN_FAILURES_ALLOWED', 5)}/5m/key,200/m/ip",
     "login": "120/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The proxies in front of the web server whose X-Forwarded-For we believe: addresses or networks
+# as gunicorn sees the proxy connect (docker-compose.yml shows the shape). Empty: no header is
+# believed and the socket's address is the client's. This is the one setting; allauth's own
+# ALLAUTH_TRUSTED_PROXY_COUNT stays 0 because the adapter asks clp.audit.client_ip instead.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "CLP campaign platform")
 MFA_RECOVERY_CODE_COUNT = 10

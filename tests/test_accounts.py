@@ -111,8 +111,8 @@ def test_area_organiser_cannot_invite_outside_their_ward_or_make_organisers(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [RoleCode.IT_MANAGER, RoleCode.ORGANISER])
-def test_broad_role_without_mfa_is_sent_to_set_it_up_before_any_page(client, geography, role):
+@pytest.mark.parametrize("role", [RoleCode.IT_MANAGER, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER])
+def test_mfa_role_without_mfa_is_sent_to_set_it_up_before_any_page(client, geography, role):
     user = make_user(role, geography["constituency"], mfa=False)
     client.force_login(user)
     for url in (reverse("home"), reverse("clp:volunteer_list"), reverse("admin:index")):

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "campaign.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/clp",
     "DJANGO_DEBUG": "false",
+    "REDIS_URL": "redis://127.0.0.1:6379/2",
 }
 
 
@@ -51,6 +52,13 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_login_limits_would_be_counted_per_worker():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "REDIS_URL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "clp.W001" in result.stderr and "REDIS_URL" in result.stderr
 
 
 def test_production_refuses_demo_mode():
