@@ -128,7 +128,7 @@ def test_people_who_logged_in_before_verification_was_required_still_can(client,
     user = User.objects.create_user(email="old.hand@test.example", password=PASSWORD)
     role_grant(actor=None, user=user, role=RoleCode.CANVASSER, area=geography["constituency"])
     waiting = User.objects.create_user(email="not.yet@test.example", password=None)
-    migration = importlib.import_module("clp.migrations.0004_prove_existing_login_addresses")
+    migration = importlib.import_module("clp.migrations.0006_prove_existing_login_addresses")
     migration.prove_existing_addresses(apps, None)
     assert not EmailAddress.objects.filter(user=waiting).exists()
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
