@@ -482,7 +482,7 @@ def load_register(
                 property_id, date_of_birth, user_id, do_not_contact, do_not_email,
                 do_not_phone, do_not_text, do_not_post, do_not_canvass, notes, version,
                 erased_at, merged_into_id, created_at, updated_at)
-            SELECT m.new_person_id, %s, s.title, SUBSTR(s.forenames, 1, 100), s.surname,
+            SELECT m.new_person_id, %s, s.title, s.forenames, s.surname,
                 m.property_id, s.dob, NULL, false, false, false, false, false, false, '', 1,
                 NULL, NULL, %s, %s
             FROM stg_elector s JOIN stg_match m ON m.row_no = s.row_no
