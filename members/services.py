@@ -536,6 +536,9 @@ def register_update_import(
                 report["added"] += 1
                 if index % 200 == 0:
                     progress(index, len(rows), "Applying changes.")
+            written = report["added"] + report["amended"] + report["deleted"]
+            if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
+                bulk.analyse("members_property", "members_person", "members_elector")
             _import_recorded(
                 actor=actor,
                 action="register.update",
@@ -748,6 +751,9 @@ def addresses_import(
                     polling_station_id=votes.most_common(1)[0][0]
                 )
             report["polling_districts_with_station"] = len(station_votes)
+            written = report["properties_created"] + report["properties_matched"]
+            if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
+                bulk.analyse("members_property")
             _import_recorded(
                 actor=actor,
                 action="addresses.import",
@@ -1175,6 +1181,16 @@ def members_import(
                 report[{"linked": "linked", "review": "review", "none": "unmatched"}[outcome]] += 1
                 if index % 100 == 0:
                     progress(index, len(to_match), "Matching members to the register.")
+            written = report["members_created"] + report["members_updated"]
+            if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
+                bulk.analyse(
+                    "members_property",
+                    "members_person",
+                    "members_membership",
+                    "members_contactemail",
+                    "members_contactphone",
+                    "members_membermatch",
+                )
             _import_recorded(
                 actor=actor,
                 action="members.import",

@@ -111,3 +111,38 @@ def test_import_into_never_analysed_tables_never_rescans_a_table_per_row(geograp
     assert Elector.objects.filter(on_register=True).count() == ROWS - 100
     assert not problems, "\n".join(problems)
     assert all(analysed.values()), f"the first import left tables unanalysed: {analysed}"
+
+
+def _analyse_counts(tables) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+            [list(tables)],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_an_address_import_of_many_rows_analyses_the_properties_it_wrote(geography):
+    """Postgres here runs with autovacuum off: whatever writes many rows analyses them,
+    or the next import is planned as if the table were empty."""
+    from members.bulk import ANALYSE_AFTER_ROWS
+    from members.services import addresses_import
+    from members.tests.test_address_imports import DC_HEADER
+
+    rows = [
+        ["07/05/2026", f"{i} Mill Lane", "Northbridge", "", "", "", "NB1 2AB", str(10_000 + i)]
+        + ["CA", "S1", "Castle School", "School Lane", "NB1 9ZZ"]
+        for i in range(ANALYSE_AFTER_ROWS)
+    ]
+    before = _analyse_counts(["members_property"])
+    addresses_import(
+        actor=None,
+        constituency=geography["constituency"],
+        data=csv_bytes(DC_HEADER, rows),
+        filename="addresses.csv",
+    )
+    after = _analyse_counts(["members_property"])
+    assert after["members_property"] == before["members_property"] + 1
