@@ -50,19 +50,22 @@ PROPERTY_STAGE = [
     ("town", "text"),
 ]
 
+# Written while the constituency's properties grow by thousands a chunk, which the planner's
+# statistics do not know yet: both look-ups are index probes whatever it believes (a NOT
+# EXISTS anti-join, planned for a constituency with no properties, went through all of them
+# again for every new address: quadratic).
 PROPERTY_INSERT = """
             INSERT INTO members_property (constituency_id, polling_district_id, street_id,
                 address_key, address_lines, postcode, uprn, house_number, house_suffix, flat,
                 created_at, updated_at)
-            SELECT %s, pd_id, st.id, address_key, address_lines{jsonb}, postcode, uprn,
+            SELECT %s, pd_id,
+                (SELECT st.id FROM members_street st WHERE st.constituency_id = %s
+                    AND st.name = stg_property.street AND st.town = stg_property.town),
+                address_key, address_lines{jsonb}, postcode, uprn,
                 house_number, house_suffix, flat, %s, %s
             FROM stg_property
-            LEFT JOIN members_street st ON st.constituency_id = %s
-                AND st.name = stg_property.street AND st.town = stg_property.town
-            WHERE chunk = %s AND NOT EXISTS (
-                SELECT 1 FROM members_property p
-                WHERE p.constituency_id = %s AND p.address_key = stg_property.address_key
-            )
+            WHERE chunk = %s
+            ON CONFLICT (constituency_id, address_key) DO NOTHING
             """
 # A known address moves district, gains a street or a UPRN; otherwise it is left alone.
 PROPERTY_UPDATE = """
@@ -327,7 +330,7 @@ def _write_chunk(cursor, constituency_id: int, number: int, addresses, electors)
     c = constituency_id
     cursor.execute(STREET_INSERT, [c, now, now, number])
     cursor.execute(
-        PROPERTY_INSERT.replace("{jsonb}", "::jsonb" if pg else ""), [c, now, now, c, number, c]
+        PROPERTY_INSERT.replace("{jsonb}", "::jsonb" if pg else ""), [c, c, now, now, number]
     )
 
 
@@ -363,6 +366,10 @@ def load_register(
     not_in_corrected = f"polling_district_id NOT IN ({corrected})" if corrected else "true"
 
     result = {"properties_created": staging.finish()}
+    if result["properties_created"] >= ANALYSE_AFTER_ROWS:
+        # The statements below join the constituency's properties, which the planner may
+        # still believe to be none (a new constituency, after another was analysed).
+        analyse("members_street", "members_property")
     with connection.cursor() as cursor:
         if pg:
             cursor.execute("ANALYZE stg_elector (row_no, pd_id, number, address_key)")
