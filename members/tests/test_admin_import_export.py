@@ -95,3 +95,16 @@ def test_every_admin_export_format_writes_formula_cells_as_text():
     for model_admin in exporting:
         for fmt in model_admin.get_export_formats():
             assert issubclass(fmt, FormulaSafe), (model_admin, fmt)
+
+
+@pytest.mark.django_db
+def test_admin_import_of_an_over_long_value_is_a_row_error(geography):
+    stations = tablib.Dataset(
+        headers=["constituency", "code", "name", "address", "postcode", "uprn"]
+    )
+    stations.append([geography["constituency"].name, "S9", "Castle School", "", "NB1 9ZZ" * 3, ""])
+    result = PollingStationResource().import_data(stations, dry_run=False)
+    assert result.has_validation_errors()
+    errors = result.invalid_rows[0].error_dict
+    assert "postcode" in errors and "at most 10" in str(errors["postcode"])
+    assert not PollingStation.objects.exists()
