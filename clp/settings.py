@@ -226,6 +226,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Admin exports (django-import-export): every format writes formula-like cells as text.
+from clp.exports import EXPORT_FORMATS  # noqa: E402, F401
+
 # Cache: Redis when configured (shared rate limits across web workers), else in-process.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:

@@ -1,6 +1,9 @@
 """django-import-export resources for the small geography tables the IT manager maintains in the
 admin (wards, polling districts, stations, branches). Registers and member lists are far too big
-for its row-by-row path: they go through members.services."""
+for its row-by-row path: they go through members.services.
+
+Every row is validated against its model (`clean_model_instances`) before it is saved: a value
+longer than its field is a row error naming the field, as in the app's own imports."""
 
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
@@ -18,6 +21,7 @@ class WardResource(resources.ModelResource):
     class Meta:
         model = Ward
         fields = ("id", "constituency", "name", "code")
+        clean_model_instances = True
         import_id_fields = ("constituency", "name")
 
 
@@ -31,6 +35,7 @@ class PollingStationResource(resources.ModelResource):
     class Meta:
         model = PollingStation
         fields = ("id", "constituency", "code", "name", "address", "postcode", "uprn")
+        clean_model_instances = True
 
 
 class PollingDistrictResource(resources.ModelResource):
@@ -49,6 +54,7 @@ class PollingDistrictResource(resources.ModelResource):
     class Meta:
         model = PollingDistrict
         fields = ("id", "constituency", "ward", "code", "name", "polling_station")
+        clean_model_instances = True
         import_id_fields = ("constituency", "code")
 
 
@@ -65,4 +71,5 @@ class BranchResource(resources.ModelResource):
     class Meta:
         model = Branch
         fields = ("id", "constituency", "name", "wards")
+        clean_model_instances = True
         import_id_fields = ("constituency", "name")

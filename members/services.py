@@ -519,7 +519,7 @@ def register_update_import(
                     person = Person.objects.create(
                         constituency=constituency,
                         title=record.title,
-                        first_name=record.forenames[:100],
+                        first_name=record.forenames,
                         last_name=record.surname,
                         property=prop,
                         date_of_birth=record.date_of_birth,
@@ -536,6 +536,9 @@ def register_update_import(
                 report["added"] += 1
                 if index % 200 == 0:
                     progress(index, len(rows), "Applying changes.")
+            written = report["added"] + report["amended"] + report["deleted"]
+            if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
+                bulk.analyse("members_property", "members_person", "members_elector")
             _import_recorded(
                 actor=actor,
                 action="register.update",
@@ -573,6 +576,9 @@ def addresses_import(
         PLACEHOLDER_POSTCODES,
         address_and_postcode,
         address_key,
+        max_length,
+        normalise_postcode,
+        too_long,
         uprn_clean,
         walk_order,
     )
@@ -590,6 +596,16 @@ def addresses_import(
             return ""
         value = clean_cell(cells[columns[field]])
         return "" if value.lower() == "n/a" else value
+
+    # Every value is stored whole or its row refused; the limits are the fields'.
+    limits = {
+        "postcode": max_length((Property, "postcode")),
+        "uprn": max_length((Property, "uprn")),
+        "station_id": max_length((PollingStation, "code")),
+        "station_name": max_length((PollingStation, "name")),
+        "station_postcode": max_length((PollingStation, "postcode")),
+        "station_uprn": max_length((PollingStation, "uprn")),
+    }
 
     errors, parsed, dummies = [], [], 0
     for row, cells in table.rows:
@@ -609,22 +625,40 @@ def addresses_import(
             )
             continue
         station_name = get(cells, "station_name")
-        station_id = get(cells, "station_id") or station_name
+        station_id = get(cells, "station_id")
         station_address = ", ".join(
             x for x in (get(cells, f"station_address{i}") for i in range(2, 7)) if x
         )
+        station_postcode = get(cells, "station_postcode")
+        values = {
+            "postcode": postcode,
+            "uprn": uprn_clean(get(cells, "uprn")),
+            "station_id": station_id,
+            "station_name": station_name,
+            "station_postcode": normalise_postcode(station_postcode) if station_postcode else "",
+            "station_uprn": uprn_clean(get(cells, "station_uprn")),
+        }
+        long = [(f, why) for f, v in values.items() if (why := too_long(v, limits[f]))]
+        if long:
+            # The postcode may have come from the last address line (no postcode column).
+            field, why = long[0]
+            label = resolved.column_label(field) if field in columns else "the address"
+            errors.append(f"Row {row}, {label}: {why}.")
+            continue
+        # Without a station id, the station is known by its name, as far as a code holds it.
+        station_id = station_id or station_name[: limits["station_id"]]
         parsed.append(
             (
                 row,
                 lines,
                 postcode,
-                uprn_clean(get(cells, "uprn")),
+                values["uprn"],
                 pd_ids.get(pd_code),
-                station_id[:30],
+                station_id,
                 station_name or station_id,
                 station_address,
-                get(cells, "station_postcode"),
-                uprn_clean(get(cells, "station_uprn")),
+                values["station_postcode"],
+                values["station_uprn"],
             )
         )
         if len(errors) >= MAX_ERRORS:
@@ -669,9 +703,9 @@ def addresses_import(
                         station = PollingStation.objects.create(
                             constituency=constituency,
                             code=sid,
-                            name=sname[:200],
+                            name=sname,
                             address=saddress,
-                            postcode=normalise_postcode_safe(spostcode),
+                            postcode=spostcode,
                             uprn=suprn,
                         )
                         stations[sid] = station
@@ -717,6 +751,9 @@ def addresses_import(
                     polling_station_id=votes.most_common(1)[0][0]
                 )
             report["polling_districts_with_station"] = len(station_votes)
+            written = report["properties_created"] + report["properties_matched"]
+            if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
+                bulk.analyse("members_property")
             _import_recorded(
                 actor=actor,
                 action="addresses.import",
@@ -729,12 +766,6 @@ def addresses_import(
     except _Rollback as rollback:
         return rollback.report
     return report
-
-
-def normalise_postcode_safe(value: str) -> str:
-    from members.importers.records import normalise_postcode
-
-    return normalise_postcode(value)[:10] if value else ""
 
 
 # --- People: merging, membership lists, matching members to electors ------------------------
@@ -920,8 +951,10 @@ def members_import(
         address_and_postcode,
         address_key,
         email_digest,
+        max_length,
         parse_date,
         phone_digest,
+        too_long,
         walk_order,
     )
     from members.models import (
@@ -943,6 +976,16 @@ def members_import(
     suppressed = set(
         Suppression.objects.filter(constituency=constituency).values_list("digest", flat=True)
     )
+
+    # Every value is stored whole or its row refused; the limits are the fields'.
+    limits = {
+        "membership_number": max_length((Membership, "number")),
+        "title": max_length((Person, "title")),
+        "forenames": max_length((Person, "first_name")),
+        "surname": max_length((Person, "last_name")),
+        "postcode": max_length((Property, "postcode")),
+        "email": max_length((ContactEmail, "address")),
+    }
 
     def consent(value: str) -> str:
         value = value.strip().lower()
@@ -1000,12 +1043,27 @@ def members_import(
         lines, postcode = address_and_postcode(
             [get(f"address{i}") for i in range(1, 7)], get("postcode")
         )
+        values = {
+            "membership_number": item["number"],
+            "title": get("title"),
+            "forenames": get("forenames"),
+            "surname": get("surname"),
+            "postcode": postcode,
+            "email": item["email"],
+        }
+        long = [(f, why) for f, v in values.items() if (why := too_long(v, limits[f]))]
+        if long:
+            # The postcode may have come from the last address line (no postcode column).
+            field, why = long[0]
+            label = where(field) if field in columns else f"Row {row}, the address"
+            errors.append(f"{label}: {why}.")
+            continue
         item.update(
-            title=get("title")[:20],
-            forenames=get("forenames")[:100],
-            surname=get("surname")[:100],
+            title=values["title"],
+            forenames=values["forenames"],
+            surname=values["surname"],
             lines=lines,
-            postcode=postcode[:10],
+            postcode=postcode,
             branch=branches.get(get("branch").lower()),
             arrears=get("arrears").lower() in YES,
             email_consent=consent(get("email_consent")),
@@ -1123,6 +1181,16 @@ def members_import(
                 report[{"linked": "linked", "review": "review", "none": "unmatched"}[outcome]] += 1
                 if index % 100 == 0:
                     progress(index, len(to_match), "Matching members to the register.")
+            written = report["members_created"] + report["members_updated"]
+            if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
+                bulk.analyse(
+                    "members_property",
+                    "members_person",
+                    "members_membership",
+                    "members_contactemail",
+                    "members_contactphone",
+                    "members_membermatch",
+                )
             _import_recorded(
                 actor=actor,
                 action="members.import",

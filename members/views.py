@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clp.access import constituencies_for_user, role_required
 from clp.audit import audit_bulk_read
+from clp.exports import formula_safe
 from clp.views import job_context
 from members import timeline
 from members.forms import (
@@ -235,11 +236,6 @@ class _Echo:
         return value
 
 
-def _safe(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @role_required(*READERS)
 def elector_export(request):
     form, electors = _filtered_electors(request)
@@ -271,10 +267,10 @@ def elector_export(request):
             yield writer.writerow(
                 [
                     e.elector_number,
-                    _safe(e.surname),
-                    _safe(e.forenames),
+                    formula_safe(e.surname),
+                    formula_safe(e.forenames),
                     e.markers,
-                    _safe(", ".join(e.property.address_lines)) if e.property else "",
+                    formula_safe(", ".join(e.property.address_lines)) if e.property else "",
                     e.property.postcode if e.property else "",
                     "yes" if e.on_register else "no",
                 ]

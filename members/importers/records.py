@@ -22,6 +22,22 @@ class CellError(ValueError):
     pass
 
 
+def max_length(*fields) -> int:
+    """The most characters a value may have to fit, whole, every one of `fields`, given as
+    (model, field name) pairs: the value is stored in each. Read from the models, so that
+    a column's limit follows its field."""
+    return min(model._meta.get_field(name).max_length for model, name in fields)
+
+
+def too_long(value: str, limit: int) -> str | None:
+    """The reason a value does not fit a column of `limit` characters, or None if it does.
+    Imports refuse such a row rather than cut the value short."""
+    if len(value) <= limit:
+        return None
+    shown = value[:20] + "…"
+    return f"“{shown}” is {len(value):,} characters long; this column holds at most {limit}"
+
+
 _CANONICAL_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 
 
@@ -228,6 +244,17 @@ def register_parser(
     address_cells = _cells_getter(i_lines)
     attainer_from_year = published_on.year - 2
     strip = str.strip
+    # Each value is stored whole or the row is refused (the database would refuse it, or
+    # SQLite keep it over-long); a value stored twice must fit both fields.
+    from members.models import Elector, Person, Property
+
+    max_title = max_length((Elector, "title"), (Person, "title"))
+    max_surname = max_length((Elector, "surname"), (Person, "last_name"))
+    max_forenames = max_length((Elector, "forenames"), (Person, "first_name"))
+    max_markers = max_length((Elector, "markers"))
+    max_postcode = max_length((Property, "postcode"))
+    max_uprn = max_length((Property, "uprn"))
+    i_name_or_surname = i_name if i_name is not None else i_surname
     # Electors share postcodes, markers and attainment dates: work each value out once per file.
     postcodes: dict[str, tuple[str, bool]] = {}
     markers_seen: dict[str, tuple[str, bool]] = {}
@@ -283,14 +310,20 @@ def register_parser(
             surname, opt_out = surname[4:].strip(), True
         if not surname:
             fail(i_name if i_name is not None else (i_surname or 0), "the surname is empty")
+        if len(surname) > max_surname:
+            fail(i_name_or_surname, too_long(surname, max_surname))
+        if len(forenames) > max_forenames:
+            fail(i_name if i_name is not None else i_forenames, too_long(forenames, max_forenames))
         markers = cells[i_markers] if i_markers is not None else ""
         if markers:
             letters = markers_seen.get(markers)
             if letters is None:
                 kept = "".join(ch for ch in markers.upper() if ch.isalpha())
-                letters = markers_seen[markers] = (kept[:20], "Z" in kept)
+                letters = markers_seen[markers] = (kept, "Z" in kept)
             markers = letters[0]
             opt_out = opt_out or letters[1]
+            if len(markers) > max_markers:
+                fail(i_markers, too_long(markers, max_markers))
         attainer = dob = None
         if i_dob is not None and cells[i_dob]:
             value = cells[i_dob]
@@ -328,6 +361,17 @@ def register_parser(
                 postcode = normal[0]
         elif postcode:
             postcode = normal[0]
+        if len(postcode) > max_postcode:
+            fail(
+                i_postcode if i_postcode is not None else i_lines[-1],
+                too_long(postcode, max_postcode),
+            )
+        title = cells[i_title] if i_title is not None else ""
+        if len(title) > max_title:
+            fail(i_title, too_long(title, max_title))
+        uprn = uprn_clean(cells[i_uprn]) if i_uprn is not None else ""
+        if len(uprn) > max_uprn:
+            fail(i_uprn, too_long(uprn, max_uprn))
         # Positional, in the order of RegisterRecord's fields: naming 14 arguments took a fifth
         # of the time spent here.
         return RegisterRecord(
@@ -335,16 +379,16 @@ def register_parser(
             pd_code,
             number,
             suffix,
-            cells[i_title][:20] if i_title is not None else "",
-            surname[:100],
-            forenames[:150],
+            title,
+            surname,
+            forenames,
             markers,
             attainer,
             dob,
             opt_out,
             lines,
-            postcode[:10],
-            uprn_clean(cells[i_uprn]) if i_uprn is not None else "",
+            postcode,
+            uprn,
         )
 
     return parse

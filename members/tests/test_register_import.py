@@ -504,7 +504,7 @@ def test_a_database_error_while_writing_addresses_stops_the_import(geography, mo
 
     monkeypatch.setattr(members.bulk, "ADDRESS_CHUNK", 3)
     monkeypatch.setattr(members.services, "PARSED_CHUNK", 2)
-    monkeypatch.setattr(members.bulk, "PROPERTY_INSERT", "SELECT %s, %s, %s, %s, %s, %s, 1/0")
+    monkeypatch.setattr(members.bulk, "PROPERTY_INSERT", "SELECT %s, %s, %s, %s, %s, 1/0")
     with pytest.raises(psycopg.errors.DivisionByZero):
         _import(geography, csv_bytes(XPRESS14, _one_address_per_row(20)))
     assert Property.objects.count() == 0 and Elector.objects.count() == 0
