@@ -18,6 +18,7 @@ from django.utils import timezone
 from psycopg._copy_base import TextFormatter
 from psycopg.adapt import Transformer
 
+from members.home_district import REGISTER_HOME_DISTRICTS_SQL
 from members.importers.records import RegisterRecord, address_key, street_and_town, walk_order
 
 ELECTOR_STAGE = [
@@ -523,6 +524,10 @@ def load_register(
             [c, edition_id, now, now],
         )
         result["electors_added"] = cursor.rowcount
+
+        # Each person's home district follows their entry (pages scope people by it).
+        cursor.execute(REGISTER_HOME_DISTRICTS_SQL, [c])
+
         _drop(cursor, "stg_elector", "stg_property", "stg_match")
         progress("electors")
     result["rows"] = staging.rows

@@ -66,17 +66,11 @@ class ElectorQuerySet(QuerySet):
 class PersonQuerySet(QuerySet):
     def current(self):
         """Not erased and not merged into another record."""
-        return self.filter(erased_at__isnull=True, merged_into__isnull=True)
+        return self.filter(is_current=True)
 
     def in_polling_districts(self, polling_districts):
-        from members.models import Elector
-
-        on_register_there = Elector.objects.filter(
-            person=OuterRef("pk"), polling_district__in=polling_districts
-        )
-        return self.filter(
-            Q(property__polling_district__in=polling_districts) | Exists(on_register_there)
-        )
+        """People whose home is in these districts (Person.polling_district)."""
+        return self.filter(polling_district__in=polling_districts)
 
     def members(self, statuses=None):
         if statuses:

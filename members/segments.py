@@ -11,7 +11,11 @@ def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
     """Narrow `people` by a segment's filters (area, membership, tags, markers, consent...)."""
     if filters.get("wards"):
         people = people.in_polling_districts(
-            PollingDistrict.objects.filter(ward__in=filters["wards"])
+            list(
+                PollingDistrict.objects.filter(ward__in=filters["wards"]).values_list(
+                    "pk", flat=True
+                )
+            )
         )
     if filters.get("polling_districts"):
         people = people.in_polling_districts(filters["polling_districts"])
