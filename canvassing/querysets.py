@@ -15,6 +15,17 @@ def _counting_results_for_elector(person_ref: str = "person"):
     return CanvassResult.objects.counting().filter(person=OuterRef(person_ref))
 
 
+def latest_intention_results() -> QuerySet:
+    """Each person's latest counting result that gave an intention (the row whose intention
+    and strength `latest_intention_subquery` and `latest_strength_subquery` report)."""
+    with_intention = CanvassResult.objects.counting().exclude(intention="")
+    later = with_intention.filter(person=OuterRef("person")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), received_at__gt=OuterRef("received_at"))
+    )
+    return with_intention.exclude(Exists(later))
+
+
 def latest_intention_subquery_for(person_ref: str):
     """The person's latest counting voting intention (a later "not in" does not erase it)."""
     return Subquery(

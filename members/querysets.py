@@ -10,6 +10,22 @@ def _search_terms(text: str) -> list[str]:
     return [t for t in text.replace(",", " ").split() if t][:5]
 
 
+def _at_address_matching(term: str) -> Q:
+    """Rows whose property's address contains `term`. The addresses are found first, as a list
+    of ids (trigram index), so that the OR this goes into needs no join per row; a term that
+    matches very many addresses falls back to the join."""
+    from members.models import Property
+
+    addresses = list(
+        Property.objects.filter(address_key__icontains=term.upper()).values_list("pk", flat=True)[
+            : ADDRESS_MATCH_LIMIT + 1
+        ]
+    )
+    if len(addresses) > ADDRESS_MATCH_LIMIT:
+        return Q(property__address_key__icontains=term.upper())
+    return Q(property_id__in=addresses)
+
+
 class ElectorQuerySet(QuerySet):
     def on_register(self):
         return self.filter(on_register=True)
@@ -44,22 +60,8 @@ class ElectorQuerySet(QuerySet):
             if suffix is not None:
                 found &= Q(suffix=suffix)
             return self.filter(found)
-        from members.models import Property
-
         for term in _search_terms(text):
-            # Addresses first, as a list of ids: each arm of the OR below can then use its own
-            # index (trigram on names, the property foreign key), instead of a join per row.
-            addresses = list(
-                Property.objects.filter(address_key__icontains=term.upper()).values_list(
-                    "pk", flat=True
-                )[: ADDRESS_MATCH_LIMIT + 1]
-            )
-            at_address = (
-                Q(property__address_key__icontains=term.upper())
-                if len(addresses) > ADDRESS_MATCH_LIMIT
-                else Q(property_id__in=addresses)
-            )
-            self = self.filter(Q(search_name__icontains=term) | at_address)
+            self = self.filter(Q(search_name__icontains=term) | _at_address_matching(term))
         return self
 
 
@@ -95,7 +97,7 @@ class PersonQuerySet(QuerySet):
             self = self.filter(
                 Q(last_name__icontains=term)
                 | Q(first_name__icontains=term)
-                | Q(property__address_key__icontains=term.upper())
+                | _at_address_matching(term)
             )
         return self
 

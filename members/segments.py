@@ -1,10 +1,10 @@
 """Turning a segment's saved filters into the people it selects. Every tool builds on this:
 canvass targets, call lists, audiences, mailings and reports."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from members import consent
-from members.models import Person, PollingDistrict, Segment
+from members.models import Elector, Person, PollingDistrict, Segment
 
 
 def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
@@ -23,13 +23,20 @@ def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
         people = people.members(filters["membership"])
     if filters.get("tags"):
         people = people.tagged(filters["tags"])
+    # Register entries as EXISTS, not a join: no DISTINCT over everyone in the area.
     if filters.get("on_register"):
-        people = people.filter(elector_entries__on_register=True).distinct()
+        people = people.filter(
+            Exists(Elector.objects.filter(person=OuterRef("pk"), on_register=True))
+        )
     if filters.get("markers"):
         for letter in filters["markers"]:
             people = people.filter(
-                elector_entries__on_register=True, elector_entries__markers__contains=letter
-            ).distinct()
+                Exists(
+                    Elector.objects.filter(
+                        person=OuterRef("pk"), on_register=True, markers__contains=letter
+                    )
+                )
+            )
     if filters.get("has_email"):
         people = people.with_email()
     if filters.get("has_phone"):

@@ -1,7 +1,6 @@
 import csv
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from members.forms import (
 )
 from members.importers import FileProblem
 from members.models import ImportBatch, MemberMatch
+from members.pagination import IdsFirstPaginator
 from members.selectors import (
     IMPORTERS,
     READERS,
@@ -185,15 +185,15 @@ def _filtered_electors(request):
         electors = electors.filter(polling_district=data["polling_district"])
     if data.get("q"):
         electors = electors.matching(data["q"])
-    return form, electors.select_related("polling_district", "property").order_by(
-        "polling_district__code", "number", "suffix"
-    )
+    return form, electors.order_by("polling_district__code", "number", "suffix", "pk")
 
 
 @role_required(*READERS)
 def elector_list(request):
     form, electors = _filtered_electors(request)
-    page = Paginator(electors, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(
+        electors, PAGE_SIZE, related=("polling_district", "property")
+    ).get_page(request.GET.get("page"))
     audit_bulk_read(
         actor=request.user,
         what="electors",
@@ -246,7 +246,7 @@ def elector_export(request):
                 "On register",
             ]
         )
-        for e in electors.iterator(chunk_size=2000):
+        for e in electors.select_related("polling_district", "property").iterator(chunk_size=2000):
             yield writer.writerow(
                 [
                     e.elector_number,
@@ -276,8 +276,10 @@ def people_list(request):
         people = people.members([data["membership"]])
     if data.get("q"):
         people = people.matching(data["q"])
-    people = people.select_related("property", "membership").order_by("last_name", "first_name")
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = people.order_by("last_name", "first_name", "pk")
+    page = IdsFirstPaginator(people, PAGE_SIZE, related=("property", "membership")).get_page(
+        request.GET.get("page")
+    )
     audit_bulk_read(
         actor=request.user,
         what="people",
