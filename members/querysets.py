@@ -11,18 +11,15 @@ def _search_terms(text: str) -> list[str]:
 
 
 def _at_address_matching(term: str) -> Q:
-    """Rows whose property's address contains `term`. The addresses are found first, as a list
-    of ids (trigram index), so that the OR this goes into needs no join per row; a term that
-    matches very many addresses falls back to the join."""
+    """Rows whose property's address contains `term`. The addresses are found first (trigram
+    index), as a list of ids, so that the OR this goes into needs no join to every address; a
+    term that matches very many addresses goes in as a subquery, which Postgres hashes once."""
     from members.models import Property
 
-    addresses = list(
-        Property.objects.filter(address_key__icontains=term.upper()).values_list("pk", flat=True)[
-            : ADDRESS_MATCH_LIMIT + 1
-        ]
-    )
+    at_address = Property.objects.filter(address_key__icontains=term.upper()).values("pk")
+    addresses = [row["pk"] for row in at_address[: ADDRESS_MATCH_LIMIT + 1]]
     if len(addresses) > ADDRESS_MATCH_LIMIT:
-        return Q(property__address_key__icontains=term.upper())
+        return Q(property_id__in=at_address)
     return Q(property_id__in=addresses)
 
 
