@@ -11,16 +11,15 @@ them off the register, merges them or changes their address's district calls
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-# For the register import (members/bulk.py), set-based: everyone with an entry on the register
-# in the imported districts lives there. (A leaver keeps the home they had: their address,
+# For the register import (members/bulk.py), set-based, after its people and electors are
+# written: a known person matched to a row of the file lives in that row's district. (New
+# people get theirs as they are inserted. A leaver keeps the home they had: their address,
 # which the import does not change, is in the district they left.)
 REGISTER_HOME_DISTRICTS_SQL = """
-    UPDATE members_person SET polling_district_id = e.polling_district_id
-    FROM members_elector e
-    WHERE e.person_id = members_person.id
-      AND e.constituency_id = %s AND e.on_register
-      AND e.polling_district_id IN (SELECT DISTINCT pd_id FROM stg_elector)
-      AND members_person.polling_district_id IS DISTINCT FROM e.polling_district_id
+    UPDATE members_person SET polling_district_id = s.pd_id
+    FROM stg_match m JOIN stg_elector s ON s.row_no = m.row_no
+    WHERE members_person.id = m.person_id
+      AND members_person.polling_district_id IS DISTINCT FROM s.pd_id
 """
 
 
