@@ -57,6 +57,19 @@ def test_register_import_gives_everyone_the_district_of_their_entry(register):
     assert homes == {(pd, n): pd for pd in ("CA", "RA") for n in range(1, 5)}
 
 
+def test_a_register_import_puts_a_known_person_back_in_their_entrys_district(register):
+    john = Elector.objects.get(polling_district__code="CA", number=1).person
+    Person.objects.filter(pk=john.pk).update(polling_district=_district("RB"))
+    register_import(
+        actor=None,
+        constituency=register["constituency"],
+        data=csv_bytes(XPRESS14, small_register("CA", count=4)),
+        filename="r2.csv",
+        published_on=datetime.date(2027, 12, 1),
+    )
+    assert _home(john) == _district("CA")
+
+
 def test_monthly_update_gives_a_newcomer_the_district_of_their_entry(register):
     register_update_import(
         actor=None,
