@@ -185,7 +185,9 @@ def _filtered_electors(request):
         electors = electors.filter(polling_district=data["polling_district"])
     if data.get("q"):
         electors = electors.matching(data["q"])
-    return form, electors.order_by("polling_district__code", "number", "suffix", "pk")
+    return form, electors.select_related("polling_district", "property").order_by(
+        "polling_district__code", "number", "suffix", "pk"
+    )
 
 
 @role_required(*READERS)
@@ -246,7 +248,7 @@ def elector_export(request):
                 "On register",
             ]
         )
-        for e in electors.select_related("polling_district", "property").iterator(chunk_size=2000):
+        for e in electors.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
                     e.elector_number,
