@@ -94,6 +94,7 @@ def _ensure_electors(constituency, districts, rng) -> None:
                     first_name=rng.choice(FORENAMES),
                     last_name=surname,
                     property=prop,
+                    polling_district=pd,
                     date_of_birth=datetime.date(rng.randint(1940, 2006), rng.randint(1, 12), 1),
                 )
                 Elector.objects.create(

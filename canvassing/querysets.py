@@ -15,6 +15,17 @@ def _counting_results_for_elector(person_ref: str = "person"):
     return CanvassResult.objects.counting().filter(person=OuterRef(person_ref))
 
 
+def latest_intention_results() -> QuerySet:
+    """Each person's latest counting result that gave an intention (the row whose intention
+    and strength `latest_intention_subquery` and `latest_strength_subquery` report)."""
+    with_intention = CanvassResult.objects.counting().exclude(intention="")
+    later = with_intention.filter(person=OuterRef("person")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), received_at__gt=OuterRef("received_at"))
+    )
+    return with_intention.exclude(Exists(later))
+
+
 def latest_intention_subquery_for(person_ref: str):
     """The person's latest counting voting intention (a later "not in" does not erase it)."""
     return Subquery(
@@ -68,15 +79,20 @@ def canvassable(electors: QuerySet) -> QuerySet:
     )
 
 
+def _people_with_results():
+    # Uncorrelated, for NOT IN: Postgres hashes the people once and probes it per elector. As
+    # NOT EXISTS it may instead rescan every result for each elector (it did, 9 million
+    # comparisons, when the results table had no statistics).
+    return CanvassResult.objects.counting().filter(person__isnull=False).values("person_id")
+
+
 def not_contacted_since(electors: QuerySet, since: datetime.date) -> QuerySet:
-    spoken = _counting_results_for_elector().filter(
-        outcome=Outcome.SPOKE, recorded_at__date__gte=since
-    )
-    return electors.exclude(Exists(spoken))
+    spoken = _people_with_results().filter(outcome=Outcome.SPOKE, recorded_at__date__gte=since)
+    return electors.exclude(person_id__in=spoken)
 
 
 def never_canvassed(electors: QuerySet) -> QuerySet:
-    return electors.exclude(Exists(_counting_results_for_elector()))
+    return electors.exclude(person_id__in=_people_with_results())
 
 
 def members_only(electors: QuerySet, wanted: bool) -> QuerySet:

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from canvassing import querysets as q
 from canvassing.segments import segment_electors
@@ -25,17 +25,21 @@ def _ids(values) -> list[int]:
 
 def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     """Electors matching `filters` (see Target.filters) within the areas `user` organises."""
+    # District ids as constants (the campaign's constituency implied), so that Postgres can
+    # estimate the rows even before it has statistics.
+    districts = polling_districts_for_user(user, *ORGANISING).filter(
+        constituency=campaign.constituency
+    )
+    if wards := _ids(filters.get("wards")):
+        districts = districts.filter(ward__in=wards)
+    if chosen := _ids(filters.get("polling_districts")):
+        districts = districts.filter(pk__in=chosen)
     electors = Elector.objects.filter(
-        constituency=campaign.constituency,
-        polling_district__in=polling_districts_for_user(user, *ORGANISING),
+        polling_district__in=list(districts.values_list("pk", flat=True))
     )
     electors = q.canvassable(electors)
     if segment is not None:
         electors = segment_electors(segment, electors)
-    if wards := _ids(filters.get("wards")):
-        electors = electors.filter(polling_district__ward__in=wards)
-    if districts := _ids(filters.get("polling_districts")):
-        electors = electors.filter(polling_district__in=districts)
     if since := filters.get("not_contacted_since"):
         electors = q.not_contacted_since(electors, datetime.date.fromisoformat(since))
     if filters.get("never_canvassed"):
@@ -44,16 +48,16 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     min_strength = filters.get("min_strength")
     max_strength = filters.get("max_strength")
     if intentions or min_strength or max_strength:
-        electors = electors.annotate(
-            last_intention=q.latest_intention_subquery(),
-            last_strength=q.latest_strength_subquery(),
-        )
+        # From the results' side: each person's latest intention, filtered, then their
+        # electors; not a latest-intention look-up for every elector in the area.
+        latest = q.latest_intention_results()
         if intentions:
-            electors = electors.filter(last_intention__in=intentions)
+            latest = latest.filter(intention__in=intentions)
         if min_strength:
-            electors = electors.filter(last_strength__gte=int(min_strength))
+            latest = latest.filter(strength__gte=int(min_strength))
         if max_strength:
-            electors = electors.filter(last_strength__lte=int(max_strength))
+            latest = latest.filter(strength__lte=int(max_strength))
+        electors = electors.filter(person__in=latest.values("person"))
     if filters.get("postal_voter") in ("yes", "no"):
         electors = electors.filter(is_postal_voter=filters["postal_voter"] == "yes")
     if filters.get("member") in ("yes", "no"):
@@ -63,7 +67,5 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
 
 def target_counts(electors: QuerySet) -> dict:
     """How many electors and households (doors) a target reaches."""
-    return {
-        "electors": electors.count(),
-        "households": electors.exclude(property=None).values("property").distinct().count(),
-    }
+    # One pass over the electors for both figures.
+    return electors.aggregate(electors=Count("pk"), households=Count("property", distinct=True))

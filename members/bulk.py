@@ -18,6 +18,7 @@ from django.utils import timezone
 from psycopg._copy_base import TextFormatter
 from psycopg.adapt import Transformer
 
+from members.home_district import REGISTER_HOME_DISTRICTS_SQL
 from members.importers.records import RegisterRecord, address_key, street_and_town, walk_order
 
 ELECTOR_STAGE = [
@@ -488,10 +489,10 @@ def load_register(
             INSERT INTO members_person (id, constituency_id, title, first_name, last_name,
                 property_id, date_of_birth, user_id, do_not_contact, do_not_email,
                 do_not_phone, do_not_text, do_not_post, do_not_canvass, notes, version,
-                erased_at, merged_into_id, created_at, updated_at)
+                erased_at, merged_into_id, created_at, updated_at, polling_district_id)
             SELECT m.new_person_id, %s, s.title, s.forenames, s.surname,
                 m.property_id, s.dob, NULL, false, false, false, false, false, false, '', 1,
-                NULL, NULL, %s, %s
+                NULL, NULL, %s, %s, s.pd_id
             FROM stg_elector s JOIN stg_match m ON m.row_no = s.row_no
             WHERE m.person_id IS NULL
             """,
@@ -558,6 +559,12 @@ def load_register(
             [c, edition_id, now, now],
         )
         result["electors_added"] = cursor.rowcount
+
+        # Each person's home district follows their entry (pages scope people by it). New
+        # people were given theirs as they were inserted (above, s.pd_id): setting it here
+        # instead would write all 100,000 rows twice (measured: +1.5 s).
+        cursor.execute(REGISTER_HOME_DISTRICTS_SQL)
+
         _drop(cursor, "stg_elector", "stg_property", "stg_match")
         analyse("members_street", "members_property", "members_person", "members_elector")
         progress("electors")

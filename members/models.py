@@ -1,7 +1,7 @@
 import builtins
 
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import ExpressionWrapper, Q, Value
 from django.db.models.functions import Concat
 
 from clp.models import TimeStampedModel
@@ -301,6 +301,28 @@ class Person(TimeStampedModel):
         related_name="+",
         db_index=False,  # indexed below, only where set: almost every row is NULL
         help_text="Set when this record was found to be the same human as another.",
+    )
+
+    # The polling district of the person's home: their register entry's, else their address's
+    # (members/home_district.py, kept by every writer). An area's people are then one indexed
+    # column, not a look through each person's register entries.
+    polling_district = models.ForeignKey(
+        PollingDistrict,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **LINK_CHECKED_BY_DJANGO,
+    )
+    # Neither erased nor merged, as one boolean: without statistics (a table not yet analysed
+    # after a big import) Postgres assumes `IS NULL` matches 0.5% of rows, so two of them made
+    # it plan for one person out of 120,000; a boolean it assumes is true for half.
+    is_current = models.GeneratedField(
+        expression=ExpressionWrapper(
+            Q(erased_at__isnull=True, merged_into__isnull=True), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
     )
 
     objects = PersonQuerySet.as_manager()

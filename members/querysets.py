@@ -10,6 +10,19 @@ def _search_terms(text: str) -> list[str]:
     return [t for t in text.replace(",", " ").split() if t][:5]
 
 
+def _at_address_matching(term: str) -> Q:
+    """Rows whose property's address contains `term`. The addresses are found first (trigram
+    index), as a list of ids, so that the OR this goes into needs no join to every address; a
+    term that matches very many addresses goes in as a subquery, which Postgres hashes once."""
+    from members.models import Property
+
+    at_address = Property.objects.filter(address_key__icontains=term.upper()).values("pk")
+    addresses = [row["pk"] for row in at_address[: ADDRESS_MATCH_LIMIT + 1]]
+    if len(addresses) > ADDRESS_MATCH_LIMIT:
+        return Q(property_id__in=at_address)
+    return Q(property_id__in=addresses)
+
+
 class ElectorQuerySet(QuerySet):
     def on_register(self):
         return self.filter(on_register=True)
@@ -44,39 +57,19 @@ class ElectorQuerySet(QuerySet):
             if suffix is not None:
                 found &= Q(suffix=suffix)
             return self.filter(found)
-        from members.models import Property
-
         for term in _search_terms(text):
-            # Addresses first, as a list of ids: each arm of the OR below can then use its own
-            # index (trigram on names, the property foreign key), instead of a join per row.
-            addresses = list(
-                Property.objects.filter(address_key__icontains=term.upper()).values_list(
-                    "pk", flat=True
-                )[: ADDRESS_MATCH_LIMIT + 1]
-            )
-            at_address = (
-                Q(property__address_key__icontains=term.upper())
-                if len(addresses) > ADDRESS_MATCH_LIMIT
-                else Q(property_id__in=addresses)
-            )
-            self = self.filter(Q(search_name__icontains=term) | at_address)
+            self = self.filter(Q(search_name__icontains=term) | _at_address_matching(term))
         return self
 
 
 class PersonQuerySet(QuerySet):
     def current(self):
         """Not erased and not merged into another record."""
-        return self.filter(erased_at__isnull=True, merged_into__isnull=True)
+        return self.filter(is_current=True)
 
     def in_polling_districts(self, polling_districts):
-        from members.models import Elector
-
-        on_register_there = Elector.objects.filter(
-            person=OuterRef("pk"), polling_district__in=polling_districts
-        )
-        return self.filter(
-            Q(property__polling_district__in=polling_districts) | Exists(on_register_there)
-        )
+        """People whose home is in these districts (Person.polling_district)."""
+        return self.filter(polling_district__in=polling_districts)
 
     def members(self, statuses=None):
         if statuses:
@@ -101,7 +94,7 @@ class PersonQuerySet(QuerySet):
             self = self.filter(
                 Q(last_name__icontains=term)
                 | Q(first_name__icontains=term)
-                | Q(property__address_key__icontains=term.upper())
+                | _at_address_matching(term)
             )
         return self
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clp.audit import audit_record
 from members import bulk
+from members.home_district import home_districts_refresh
 from members.importers import FileProblem
 from members.importers.files import Table, read_table
 from members.importers.layouts import (
@@ -464,6 +465,7 @@ def register_update_import(
         raise FileProblem(errors[:MAX_ERRORS])
 
     report = {"layout": resolved.name, "added": 0, "amended": 0, "deleted": 0, "dry_run": dry_run}
+    touched: set[int] = set()  # people whose home district may have changed
     try:
         with transaction.atomic():
             bulk.lock_register(constituency.pk)
@@ -479,6 +481,7 @@ def register_update_import(
                         elector.save(
                             update_fields=["on_register", "left_register_on", "updated_at"]
                         )
+                        touched.add(elector.person_id)
                         report["deleted"] += 1
                     continue
                 prop = _property_for(constituency, record, pd_id, cache)
@@ -505,6 +508,7 @@ def register_update_import(
                         report["amended"] += 1
                     if prop and elector.person.property_id != prop.pk:
                         Person.objects.filter(pk=elector.person_id).update(property=prop)
+                    touched.add(elector.person_id)
                     continue
                 person = None
                 if prop is not None:
@@ -533,9 +537,11 @@ def register_update_import(
                     person=person,
                     **values,
                 )
+                touched.add(person.pk)
                 report["added"] += 1
                 if index % 200 == 0:
                     progress(index, len(rows), "Applying changes.")
+            home_districts_refresh(Person.objects.filter(pk__in=touched))
             written = report["added"] + report["amended"] + report["deleted"]
             if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
                 bulk.analyse("members_property", "members_person", "members_elector")
@@ -582,7 +588,7 @@ def addresses_import(
         uprn_clean,
         walk_order,
     )
-    from members.models import PollingStation, Property
+    from members.models import Person, PollingStation, Property
 
     table = read_table(data, filename=filename)
     resolved = resolve_layout(
@@ -744,6 +750,8 @@ def addresses_import(
             Property.objects.bulk_update(
                 list(to_update.values()), ["polling_district", "uprn"], batch_size=2000
             )
+            # People at an address whose district changed live there now.
+            home_districts_refresh(Person.objects.filter(property_id__in=list(to_update)))
             report["properties_created"] = len(to_create)
             report["properties_matched"] = len(to_update)
             for district, votes in station_votes.items():
@@ -847,6 +855,9 @@ def person_merge(*, actor, source, target, request=None) -> None:
         target.version += 1
         target.save()
         Person.objects.filter(pk=source.pk).update(merged_into=target, user=None)
+        # The register entries moved onto the target may put their home somewhere else.
+        home_districts_refresh(Person.objects.filter(pk=target.pk))
+        target.refresh_from_db(fields=["polling_district"])
         audit_record(
             actor=actor,
             action="person.merge",
@@ -1137,6 +1148,7 @@ def members_import(
                         first_name=item["forenames"],
                         last_name=item["surname"],
                         property=prop,
+                        polling_district_id=prop.polling_district_id if prop else None,
                         date_of_birth=item["dob"],
                     )
                     membership = Membership.objects.create(

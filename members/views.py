@@ -2,7 +2,6 @@ import csv
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -21,6 +20,7 @@ from members.forms import (
 )
 from members.importers import FileProblem
 from members.models import ImportBatch, MemberMatch
+from members.pagination import IdsFirstPaginator
 from members.selectors import (
     IMPORTERS,
     READERS,
@@ -197,14 +197,16 @@ def _filtered_electors(request):
     if data.get("q"):
         electors = electors.matching(data["q"])
     return form, electors.select_related("polling_district", "property").order_by(
-        "polling_district__code", "number", "suffix"
+        "polling_district__code", "number", "suffix", "pk"
     )
 
 
 @role_required(*READERS)
 def elector_list(request):
     form, electors = _filtered_electors(request)
-    page = Paginator(electors, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(
+        electors, PAGE_SIZE, related=("polling_district", "property")
+    ).get_page(request.GET.get("page"))
     audit_bulk_read(
         actor=request.user,
         what="electors",
@@ -293,8 +295,10 @@ def people_list(request):
         people = people.members([data["membership"]])
     if data.get("q"):
         people = people.matching(data["q"])
-    people = people.select_related("property", "membership").order_by("last_name", "first_name")
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = people.order_by("last_name", "first_name", "pk")
+    page = IdsFirstPaginator(people, PAGE_SIZE, related=("property", "membership")).get_page(
+        request.GET.get("page")
+    )
     audit_bulk_read(
         actor=request.user,
         what="people",

@@ -73,6 +73,7 @@ class ElectorFactory(factory.django.DjangoModelFactory):
         PersonFactory,
         constituency=factory.SelfAttribute("..constituency"),
         property=factory.SelfAttribute("..property"),
+        polling_district=factory.SelfAttribute("..polling_district"),  # their home district
     )
     number = factory.Sequence(lambda n: n + 1)
     surname = factory.SelfAttribute("person.last_name")

@@ -134,3 +134,15 @@ def test_a_saved_segment_narrows_the_target_to_the_people_it_selects(campaign, u
     # The segment never widens what an area organiser may see: Riverside is not theirs.
     selected = target_electors(campaign=campaign, filters={}, user=area, segment=segment)
     assert _names(selected) == _names([e["never"]])
+
+
+def test_a_target_by_intention_goes_by_each_persons_latest_intention(campaign, users, electorate):
+    """Found from the results' side (not a look-up per elector): a later intention replaces
+    an earlier one, a later "not in" does not erase it, and its strength comes with it."""
+    e = electorate
+    org = users[RoleCode.ORGANISER]
+    ResultFactory(campaign=campaign, elector=e["labour"], intention="CON", strength=2)
+    ResultFactory(campaign=campaign, elector=e["postal"], outcome="NI")
+    assert _match(campaign, org, last_intentions=["LAB"]) == _names([e["postal"]])
+    assert _match(campaign, org, last_intentions=["CON"]) == _names([e["labour"], e["tory"]])
+    assert _match(campaign, org, last_intentions=["CON"], max_strength="3") == _names([e["labour"]])

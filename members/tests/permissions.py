@@ -29,11 +29,14 @@ def _castle_person(ctx):
     edition, _ = RegisterEdition.objects.get_or_create(
         constituency=constituency, published_on=datetime.date(2026, 12, 1)
     )
-    person = Person.objects.create(constituency=constituency, first_name="Ann", last_name="Lee")
+    castle_a = PollingDistrict.objects.get(code="CA")
+    person = Person.objects.create(
+        constituency=constituency, first_name="Ann", last_name="Lee", polling_district=castle_a
+    )
     number = Elector.objects.count() + 1
     Elector.objects.create(
         constituency=constituency,
-        polling_district=PollingDistrict.objects.get(code="CA"),
+        polling_district=castle_a,
         number=number,
         edition=edition,
         person=person,
