@@ -51,20 +51,11 @@ def _fresh_cache_and_eager_tasks(settings):
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_between_transactional_tests_may_empty_the_audit_log():
-    """Transactional tests empty every table with TRUNCATE; on Postgres the audit log refuses
-    TRUNCATE (clp migration 0004) unless triggers are off, which only a superuser (the test
-    database's user) may ask for. Nothing outside the test suite's flush does this."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
+    """Transactional tests empty every table with TRUNCATE (see tests/flush.py)."""
+    from tests.flush import audit_log_flushable
 
-    original = DatabaseOperations.sql_flush
-
-    def sql_flush(self, style, tables, **kwargs):
-        statements = original(self, style, tables, **kwargs)
-        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
-
-    DatabaseOperations.sql_flush = sql_flush
-    yield
-    DatabaseOperations.sql_flush = original
+    with audit_log_flushable():
+        yield
 
 
 def ensure_roles():

@@ -294,6 +294,8 @@ def _empty_database() -> None:
     from django.core.management import call_command
 
     from conftest import ensure_roles
+    from tests.flush import audit_log_flushable
 
-    call_command("flush", interactive=False, verbosity=0)
+    with audit_log_flushable():
+        call_command("flush", interactive=False, verbosity=0)
     ensure_roles()  # rows data migrations made
