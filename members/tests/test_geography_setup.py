@@ -27,7 +27,7 @@ from members.services import (
     import_batch_start,
     register_import,
 )
-from members.tests.registers import XPRESS14, csv_bytes, small_register, xpress14_row
+from members.tests.registers import XPRESS14, csv_bytes, small_register
 
 PUBLISHED = datetime.date(2026, 12, 1)
 
