@@ -1,6 +1,7 @@
 from django import forms
+from django.db.models import Q
 
-from clp.access import has_role, polling_districts_for_user
+from clp.access import grants_for, has_role, polling_districts_for_user
 from clp.roles import RoleCode
 
 
@@ -15,7 +16,14 @@ def area_choices_for(user) -> list[tuple[str, str]]:
     district_ids = list(districts.values_list("pk", flat=True))
     choices = []
     if has_role(user, RoleCode.IT_MANAGER, RoleCode.ORGANISER):
-        for c in Constituency.objects.filter(polling_districts__in=district_ids).distinct():
+        # A constituency just created has no districts yet: its CLP-wide grants still count.
+        whole = [
+            g.constituency_id
+            for g in grants_for(user, RoleCode.IT_MANAGER, RoleCode.ORGANISER)
+            if g.constituency_id
+        ]
+        in_scope = Q(polling_districts__in=district_ids) | Q(pk__in=whole)
+        for c in Constituency.objects.filter(in_scope).distinct():
             choices.append((f"constituency:{c.pk}", f"Whole CLP: {c.name}"))
     # Retired areas are no longer offered (members.geography).
     for w in Ward.objects.in_use().filter(polling_districts__in=district_ids).distinct():

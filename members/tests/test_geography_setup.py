@@ -368,3 +368,19 @@ def test_organiser_cannot_change_another_constituencys_geography(client_for, geo
     assert response.status_code == 404
     ward.refresh_from_db()
     assert ward.name == "Elsewhere"
+
+
+@pytest.mark.django_db
+def test_a_new_constituency_without_districts_can_be_granted_roles_in(db):
+    from clp.forms import area_choices_for
+    from clp.services import role_grant
+    from conftest import ensure_roles, make_user
+
+    ensure_roles()
+    call_command("constituency_create", "Castleton North")
+    constituency = Constituency.objects.get()
+    organiser = make_user(RoleCode.ORGANISER, constituency, email="org@test.example")
+    assert f"constituency:{constituency.pk}" in dict(area_choices_for(organiser))
+    volunteer = User.objects.create_user(email="vol@test.example", password="x")
+    grant = role_grant(actor=organiser, user=volunteer, role=RoleCode.CANVASSER, area=constituency)
+    assert grant.constituency == constituency
