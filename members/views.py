@@ -541,6 +541,8 @@ def _form_errors(request, form):
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+SECTIONS = {"ward": "wards", "branch": "branches", "district": "districts", "station": "stations"}
+
 GEOGRAPHY_ADD = {
     "ward": (
         WardAddForm,
@@ -579,14 +581,14 @@ def geography_add(request, kind):
     form = form_class(request.POST, constituency=constituency)
     if not form.is_valid():
         _form_errors(request, form)
-        return _geography_redirect(constituency, f"{kind}s")
+        return _geography_redirect(constituency, SECTIONS[kind])
     common = {"actor": request.user, "constituency": constituency, "request": request}
     try:
         item = service({**form.cleaned_data, "_common": common})
     except ValidationError as problem:
         for message in problem.messages:
             messages.error(request, message)
-        return _geography_redirect(constituency, f"{kind}s")
+        return _geography_redirect(constituency, SECTIONS[kind])
     messages.success(request, f"Added {item}.")
     return _geography_redirect(constituency, f"{kind}-{item.pk}")
 
