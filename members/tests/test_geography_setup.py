@@ -384,3 +384,34 @@ def test_a_new_constituency_without_districts_can_be_granted_roles_in(db):
     volunteer = User.objects.create_user(email="vol@test.example", password="x")
     grant = role_grant(actor=organiser, user=volunteer, role=RoleCode.CANVASSER, area=constituency)
     assert grant.constituency == constituency
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_districts_confirmed_before_a_leavers_question_are_created_after_it(geography, users):
+    from members.services import import_batch_confirm_leavers, import_batch_create_districts
+
+    organiser = users[RoleCode.ORGANISER]
+    constituency = geography["constituency"]
+    _register(constituency, csv_bytes(XPRESS14, small_register("CA", count=40)))
+    # Next edition: CA cut to 10 (30 would leave) and a new district AA.
+    rows = small_register("CA", count=10) + small_register("AA", count=5)
+    batch = import_batch_create(
+        actor=organiser,
+        constituency=constituency,
+        kind="register",
+        filename="next.csv",
+        data=csv_bytes(XPRESS14, rows),
+        published_on=datetime.date(2027, 1, 1),
+    )
+    import_batch_start(actor=organiser, batch=batch)
+    batch.refresh_from_db()
+    assert batch.report["districts_to_create"] == [["AA", 5]]
+    import_batch_create_districts(actor=organiser, batch=batch, wards={"AA": "Castle"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.NEEDS_CONFIRMING
+    assert "mark 30 as having left" in batch.errors[0]
+    assert not PollingDistrict.objects.filter(code="AA").exists()
+    import_batch_confirm_leavers(actor=organiser, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE
+    assert PollingDistrict.objects.get(code="AA").ward == geography["wards"]["Castle"]
