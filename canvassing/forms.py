@@ -19,12 +19,11 @@ STRENGTHS = [("", "Any")] + [(str(i), str(i)) for i in range(1, 6)]
 
 def canvassers_for_district(polling_district):
     """Users who hold the canvasser role over `polling_district` today."""
-    covering = (
-        Q(polling_district=polling_district)
-        | Q(ward=polling_district.ward_id)
-        | Q(branch__wards=polling_district.ward_id)
-        | Q(constituency=polling_district.constituency_id)
+    covering = Q(polling_district=polling_district) | Q(
+        constituency=polling_district.constituency_id
     )
+    if polling_district.ward_id:  # a district created from a file may not have a ward yet
+        covering |= Q(ward=polling_district.ward_id) | Q(branch__wards=polling_district.ward_id)
     grants = RoleGrant.objects.active().filter(covering, role_id=RoleCode.CANVASSER)
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by(
         "full_name", "email"

@@ -1,6 +1,7 @@
 from django import forms
+from django.db.models import Q
 
-from clp.access import has_role, polling_districts_for_user
+from clp.access import grants_for, has_role, polling_districts_for_user
 from clp.roles import RoleCode
 
 
@@ -15,14 +16,23 @@ def area_choices_for(user) -> list[tuple[str, str]]:
     district_ids = list(districts.values_list("pk", flat=True))
     choices = []
     if has_role(user, RoleCode.IT_MANAGER, RoleCode.ORGANISER):
-        for c in Constituency.objects.filter(polling_districts__in=district_ids).distinct():
+        # A constituency just created has no districts yet: its CLP-wide grants still count.
+        whole = [
+            g.constituency_id
+            for g in grants_for(user, RoleCode.IT_MANAGER, RoleCode.ORGANISER)
+            if g.constituency_id
+        ]
+        in_scope = Q(polling_districts__in=district_ids) | Q(pk__in=whole)
+        for c in Constituency.objects.filter(in_scope).distinct():
             choices.append((f"constituency:{c.pk}", f"Whole CLP: {c.name}"))
-    for w in Ward.objects.filter(polling_districts__in=district_ids).distinct():
+    # Retired areas are no longer offered (members.geography).
+    for w in Ward.objects.in_use().filter(polling_districts__in=district_ids).distinct():
         choices.append((f"ward:{w.pk}", f"Ward: {w.name}"))
-    for b in Branch.objects.filter(wards__polling_districts__in=district_ids).distinct():
+    for b in Branch.objects.in_use().filter(wards__polling_districts__in=district_ids).distinct():
         choices.append((f"branch:{b.pk}", f"Branch: {b.name}"))
-    for pd in PollingDistrict.objects.filter(pk__in=district_ids).select_related("ward"):
-        choices.append((f"polling_district:{pd.pk}", f"Polling district: {pd.code} ({pd.ward})"))
+    for pd in PollingDistrict.objects.in_use().filter(pk__in=district_ids).select_related("ward"):
+        ward = pd.ward or "no ward yet"
+        choices.append((f"polling_district:{pd.pk}", f"Polling district: {pd.code} ({ward})"))
     return choices
 
 

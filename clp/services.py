@@ -17,7 +17,12 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clp.access import forget_cached_grants, has_role, polling_districts_for_user
+from clp.access import (
+    forget_cached_grants,
+    grants_for,
+    has_role,
+    polling_districts_for_user,
+)
 from clp.audit import audit_record
 from clp.models import AuditEntry, Job, RoleGrant, User
 from clp.roles import INVITING_ROLES, RoleCode
@@ -38,7 +43,11 @@ def _check_may_grant(actor, *, role: str, area) -> None:
 
     mine = polling_districts_for_user(actor, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
     if isinstance(area, Constituency):
-        inside = has_role(actor, RoleCode.ORGANISER) and mine.filter(constituency=area).exists()
+        # Their CLP-wide grant, even before the constituency has any districts.
+        whole = {g.constituency_id for g in grants_for(actor, RoleCode.ORGANISER)}
+        inside = has_role(actor, RoleCode.ORGANISER) and (
+            area.pk in whole or mine.filter(constituency=area).exists()
+        )
     elif isinstance(area, Ward):
         inside = not PollingDistrict.objects.filter(ward=area).exclude(pk__in=mine).exists()
     elif isinstance(area, PollingDistrict):

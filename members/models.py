@@ -34,12 +34,26 @@ class Constituency(TimeStampedModel):
         return self.name
 
 
+class GeographyQuerySet(models.QuerySet):
+    def in_use(self):
+        """Not retired: what pickers and new work offer."""
+        return self.filter(retired_on__isnull=True)
+
+
+# Wards, branches, districts and stations are retired, never deleted: electors, history and
+# grants point at them. A retired one keeps its records and stops appearing in pickers.
+RETIRED_HELP = "The day it stopped being used; it then leaves every picker. Never deleted."
+
+
 class Ward(TimeStampedModel):
     PERSONAL_DATA = False
 
     constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="wards")
     name = models.CharField(max_length=120)
     code = models.CharField(max_length=12, blank=True)
+    retired_on = models.DateField(null=True, blank=True, help_text=RETIRED_HELP)
+
+    objects = GeographyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -61,6 +75,9 @@ class Branch(TimeStampedModel):
     )
     name = models.CharField(max_length=120)
     wards = models.ManyToManyField(Ward, related_name="branches", blank=True)
+    retired_on = models.DateField(null=True, blank=True, help_text=RETIRED_HELP)
+
+    objects = GeographyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -74,14 +91,23 @@ class Branch(TimeStampedModel):
 
 
 class PollingDistrict(TimeStampedModel):
-    """A polling district, known by its code (e.g. "AB"), inside one ward."""
+    """A polling district, known by its code (e.g. "AB"), inside one ward.
+
+    The ward may be left empty when a district is created from a council file and set later:
+    until then only CLP-wide grants cover the district."""
 
     PERSONAL_DATA = False
 
     constituency = models.ForeignKey(
         Constituency, on_delete=models.PROTECT, related_name="polling_districts"
     )
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="polling_districts")
+    ward = models.ForeignKey(
+        Ward,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="polling_districts",
+    )
     code = models.CharField(max_length=10)
     name = models.CharField(max_length=120, blank=True)
     polling_station = models.ForeignKey(
@@ -91,6 +117,9 @@ class PollingDistrict(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="polling_districts",
     )
+    retired_on = models.DateField(null=True, blank=True, help_text=RETIRED_HELP)
+
+    objects = GeographyQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -115,6 +144,9 @@ class PollingStation(TimeStampedModel):
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     uprn = models.CharField(max_length=12, blank=True, db_index=True)
+    retired_on = models.DateField(null=True, blank=True, help_text=RETIRED_HELP)
+
+    objects = GeographyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -587,7 +619,8 @@ class ImportBatch(TimeStampedModel):
         NEEDS_MAPPING = "mapping", "Needs a column mapping"
         READY = "ready", "Ready to import"
         RUNNING = "running", "Importing"
-        # Stopped before writing: the file would mark many electors as having left.
+        # Stopped before writing: the file would mark many electors as having left, or names
+        # polling districts that are not set up yet.
         NEEDS_CONFIRMING = "confirm", "Waiting for you to confirm"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"

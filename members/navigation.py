@@ -12,6 +12,8 @@ def nav_items(user, roles) -> list[NavItem]:
         items.append(NavItem("Segments", reverse("members:segment_list")))
     if roles & set(IMPORTERS):
         items.append(NavItem("Imports", reverse("members:import_list")))
+    if roles & set(READERS):
+        items.append(NavItem("Geography", reverse("members:geography")))
     return items
 
 

@@ -73,3 +73,45 @@ def get_segment_for_user(user, pk) -> Segment:
 def segment_people(filters: dict, user) -> QuerySet:
     """The people a segment's filters select, within what `user` may see."""
     return apply_segment_filters(people_for_user(user), filters)
+
+
+# The geography page: organisers and the IT manager change the geography of the
+# constituencies they hold a CLP-wide grant for; area organisers read their own areas'.
+GEOGRAPHY_EDITORS = (RoleCode.ORGANISER, RoleCode.IT_MANAGER)
+
+
+def geography_constituencies_for_user(user, *, edit: bool) -> QuerySet:
+    """Constituencies whose geography `user` may change (`edit`) or read."""
+    from members.models import Constituency
+
+    if edit:
+        whole = [
+            g.constituency_id for g in grants_for(user, *GEOGRAPHY_EDITORS) if g.constituency_id
+        ]
+        return Constituency.objects.filter(pk__in=whole)
+    return constituencies_for_user(user, *READERS)
+
+
+def get_geography_constituency_for_user(user, pk=None, *, edit: bool):
+    """The constituency asked for (or the user's first), 404 when not theirs to read/change."""
+    allowed = geography_constituencies_for_user(user, edit=edit)
+    found = allowed.filter(pk=pk).first() if pk else allowed.first()
+    if found is None:
+        raise Http404("No constituency.")
+    return found
+
+
+def get_geography_item_for_user(user, kind: str, pk):
+    """A ward, branch, polling district or polling station the user may change, or 404."""
+    from members.models import Branch, PollingDistrict, PollingStation, Ward
+
+    model = {
+        "ward": Ward,
+        "branch": Branch,
+        "district": PollingDistrict,
+        "station": PollingStation,
+    }.get(kind)
+    if model is None:
+        raise Http404("No such kind of area.")
+    mine = geography_constituencies_for_user(user, edit=True)
+    return get_object_or_404(model.objects.filter(constituency__in=mine), pk=pk)

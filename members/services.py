@@ -96,6 +96,56 @@ def _pd_codes(constituency: Constituency) -> dict[str, int]:
     }
 
 
+class DistrictsNeedCreating(FileProblem):
+    """The file names polling districts that are not set up yet. Nothing was written.
+
+    `districts` holds (code, rows in the file) once per new code, in code order. The import
+    runs once told which to create (`new_districts`), creating them in its own transaction.
+    """
+
+    def __init__(self, constituency: Constituency, districts: list[tuple[str, int]]):
+        self.districts = districts
+        count = len(districts)
+        listed = ", ".join(
+            f"{code} ({rows:,} row{'' if rows == 1 else 's'})" for code, rows in districts
+        )
+        super().__init__(
+            f"The file lists {count} polling district{'' if count == 1 else 's'} that "
+            f"{'is' if count == 1 else 'are'} not set up yet for {constituency}: {listed}. "
+            "Create them to import the file."
+        )
+
+
+def _unknown_districts_problem(constituency, unknown: Counter) -> DistrictsNeedCreating:
+    return DistrictsNeedCreating(constituency, sorted(unknown.items()))
+
+
+def _districts_created(
+    *, actor, constituency: Constituency, new_districts: dict, filename: str, request=None
+) -> dict[str, int]:
+    """Create the confirmed new districts (code → ward name, "" for none yet), and any ward
+    named that does not exist yet, inside the import's transaction. Returns {code: id}."""
+    from members.geography import polling_districts_create_from_file, ward_create
+    from members.models import Ward
+
+    known = set(_pd_codes(constituency))
+    wards: dict[str, Ward | None] = {}
+    by_name = {w.name.lower(): w for w in Ward.objects.filter(constituency=constituency)}
+    for code, ward_name in new_districts.items():
+        code = code.strip().upper()
+        if not code or code in known:
+            continue
+        ward_name = " ".join((ward_name or "").split())
+        ward = by_name.get(ward_name.lower()) if ward_name else None
+        if ward_name and ward is None:
+            ward = ward_create(actor=actor, constituency=constituency, name=ward_name)
+            by_name[ward_name.lower()] = ward
+        wards[code] = ward
+    return polling_districts_create_from_file(
+        actor=actor, constituency=constituency, wards=wards, filename=filename, request=request
+    )
+
+
 def _pd_column(resolved: Resolved) -> str:
     field = "pd" if "pd" in resolved.columns else "elector_number"
     return resolved.column_label(field)
@@ -115,6 +165,7 @@ def parse_register(
     """
     pd_ids = _pd_codes(constituency)
     errors: list[str] = []
+    unknown: Counter = Counter()  # rows per district code not set up: each named once
     records = []
     handed = 0
     seen: dict[tuple, int] = {}
@@ -126,11 +177,7 @@ def parse_register(
             errors.append(f"Row {row}, {exc}.")
         else:
             if record.pd_code not in pd_ids:
-                errors.append(
-                    f"Row {row}, {_pd_column(resolved)}: polling district “{record.pd_code}” is "
-                    f"not set up for {constituency}. Ask the IT manager to add it, then import "
-                    "again."
-                )
+                unknown[record.pd_code] += 1
             else:
                 key = (record.pd_code, record.number, record.suffix)
                 if key in seen:
@@ -148,7 +195,11 @@ def parse_register(
             errors.append("… and possibly more; fix these first.")
             break
     if errors:
+        if unknown:
+            errors.extend(_unknown_districts_problem(constituency, unknown).messages)
         raise FileProblem(errors)
+    if unknown:
+        raise _unknown_districts_problem(constituency, unknown)
     if on_records:
         on_records(records[handed:])
     return records
@@ -233,6 +284,7 @@ def register_import(
     mapping: dict | None = None,
     dry_run: bool = False,
     confirm_leavers: bool = False,
+    new_districts: dict[str, str] | None = None,
     progress: Progress = _no_progress,
     request=None,
 ) -> dict:
@@ -246,6 +298,11 @@ def register_import(
     would be many of a district (see LEAVERS_CONFIRM_SHARE), nothing is written and
     LeaversNeedConfirming says so, unless `confirm_leavers`. A dry run goes ahead and lists
     the same warnings in its report under "leavers_to_confirm".
+
+    Polling districts the file names that are not set up yet stop the import before it
+    writes anything (DistrictsNeedCreating, each code once with its rows), unless listed in
+    `new_districts` (code → ward name, "" to set the ward later): those are created, with any
+    new ward, in the import's transaction.
     """
     newer = (
         RegisterEdition.objects.filter(
@@ -272,6 +329,16 @@ def register_import(
     steps = {"staged": 40, "properties": 55, "matched": 65, "people": 80, "electors": 100}
     try:
         with transaction.atomic():
+            created_districts = {}
+            if new_districts:
+                created_districts = _districts_created(
+                    actor=actor,
+                    constituency=constituency,
+                    new_districts=new_districts,
+                    filename=filename,
+                    request=request,
+                )
+                pd_ids.update(created_districts)
             # Rows are staged and addresses written while the rest of the file is read (see
             # RegisterStaging); a bad row later in the file rolls them back with everything.
             staging = bulk.RegisterStaging(constituency_id=constituency.pk, pd_ids=pd_ids)
@@ -328,6 +395,8 @@ def register_import(
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
+            if created_districts:
+                report["polling_districts_created"] = sorted(created_districts)
             _import_recorded(
                 actor=actor,
                 action="register.import",
@@ -562,6 +631,26 @@ def register_update_import(
 # --- Council address exports ----------------------------------------------------------------
 
 
+def _districts_elsewhere(constituency: Constituency, unknown: Counter) -> list[str]:
+    """Errors for district codes in the file that are set up for another constituency only:
+    the file is probably that constituency's export. One line per code, with its rows."""
+    if not unknown:
+        return []
+    others: dict[str, set[str]] = {}
+    for code, name in (
+        PollingDistrict.objects.exclude(constituency=constituency)
+        .filter(code__in=list(unknown))
+        .values_list("code", "constituency__name")
+    ):
+        others.setdefault(code.upper(), set()).add(name)
+    return [
+        f"Polling district {code} ({unknown[code]:,} row{'' if unknown[code] == 1 else 's'}) "
+        f"belongs to {', '.join(sorted(others[code]))}, not {constituency}: this looks like "
+        "that constituency's address export. Nothing was imported; import it there."
+        for code in sorted(others)
+    ]
+
+
 def addresses_import(
     *,
     actor,
@@ -570,12 +659,17 @@ def addresses_import(
     filename: str,
     mapping: dict | None = None,
     dry_run: bool = False,
+    new_districts: dict[str, str] | None = None,
     progress: Progress = _no_progress,
     request=None,
 ) -> dict:
     """Give properties their polling district and polling districts their station, from a
     council EMS address export. UPRNs are compared without leading zeros; dummy records
-    (placeholder postcodes, "Dummy Record" addresses) are skipped."""
+    (placeholder postcodes, "Dummy Record" addresses) are skipped.
+
+    A district code set up for another constituency (and not this one) refuses the file: it
+    is probably another constituency's export. Codes set up nowhere stop the import like a
+    register's (DistrictsNeedCreating) unless listed in `new_districts`."""
 
     from members.importers.files import clean_cell
     from members.importers.records import (
@@ -614,6 +708,8 @@ def addresses_import(
     }
 
     errors, parsed, dummies = [], [], 0
+    unknown: Counter = Counter()
+    confirmed = {code.strip().upper() for code in (new_districts or {})}
     for row, cells in table.rows:
         raw_lines = [get(cells, f"address{i}") for i in range(1, 7)]
         # WebLookup gives the house number and street in separate columns.
@@ -625,11 +721,9 @@ def addresses_import(
             continue
         pd_code = get(cells, "pd").upper()
         if pd_code and pd_code not in pd_ids:
-            errors.append(
-                f"Row {row}, {resolved.column_label('pd')}: polling district “{pd_code}” is not "
-                f"set up for {constituency}."
-            )
-            continue
+            unknown[pd_code] += 1
+            if pd_code not in confirmed:
+                continue
         station_name = get(cells, "station_name")
         station_id = get(cells, "station_id")
         station_address = ", ".join(
@@ -659,7 +753,7 @@ def addresses_import(
                 lines,
                 postcode,
                 values["uprn"],
-                pd_ids.get(pd_code),
+                pd_code,
                 station_id,
                 station_name or station_id,
                 station_address,
@@ -669,8 +763,13 @@ def addresses_import(
         )
         if len(errors) >= MAX_ERRORS:
             break
+    elsewhere = _districts_elsewhere(constituency, unknown)
+    if elsewhere:
+        errors[:0] = elsewhere
     if errors:
         raise FileProblem(errors)
+    if set(unknown) - confirmed:
+        raise _unknown_districts_problem(constituency, unknown)
 
     report = {
         "layout": resolved.name,
@@ -682,6 +781,16 @@ def addresses_import(
     }
     try:
         with transaction.atomic():
+            if unknown:
+                created = _districts_created(
+                    actor=actor,
+                    constituency=constituency,
+                    new_districts={c: w for c, w in new_districts.items() if c.upper() in unknown},
+                    filename=filename,
+                    request=request,
+                )
+                pd_ids.update(created)
+                report["polling_districts_created"] = sorted(created)
             by_uprn, by_key = {}, {}
             for prop in Property.objects.filter(constituency=constituency):
                 if prop.uprn:
@@ -695,13 +804,14 @@ def addresses_import(
                 lines,
                 postcode,
                 uprn,
-                pd_id,
+                pd_code,
                 sid,
                 sname,
                 saddress,
                 spostcode,
                 suprn,
             ) in parsed:
+                pd_id = pd_ids.get(pd_code)
                 station = None
                 if sid:
                     station = stations.get(sid)
@@ -1318,6 +1428,7 @@ def import_batch_start(
     mapping: dict | None = None,
     save_as: str = "",
     confirm_leavers: bool = False,
+    new_districts: dict[str, str] | None = None,
     request=None,
 ):
     """Start importing `batch` in the background (a Job with a progress bar)."""
@@ -1342,6 +1453,8 @@ def import_batch_start(
         params = {"batch_id": batch.pk}
         if confirm_leavers:
             params["confirm_leavers"] = True
+        if new_districts:
+            params["new_districts"] = new_districts
         job = job_start(
             actor=actor,
             kind=f"import:{batch.kind}",
@@ -1375,7 +1488,46 @@ def import_batch_confirm_leavers(*, actor, batch, request=None):
         )
         batch.errors = []
         batch.save(update_fields=["errors", "updated_at"])
-        return import_batch_start(actor=actor, batch=batch, confirm_leavers=True, request=request)
+        # Districts confirmed before the leavers question are still to be created.
+        earlier = (batch.job.params.get("new_districts") if batch.job else None) or None
+        return import_batch_start(
+            actor=actor,
+            batch=batch,
+            confirm_leavers=True,
+            new_districts=earlier,
+            request=request,
+        )
+
+
+def import_batch_create_districts(*, actor, batch, wards: dict[str, str], request=None):
+    """Import a file that stopped on polling districts not set up yet, creating them.
+
+    `wards` maps each new code the import page listed to a ward name ("" to set the ward
+    later; a name not yet used creates the ward). The districts are created in the import's
+    own transaction, so they exist only if it succeeds. Only a batch still waiting is
+    started, so a second click starts nothing; returns the job, or None.
+    """
+    from members.models import ImportBatch
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        listed = [code for code, _rows in batch.report.get("districts_to_create", [])]
+        if batch.status != ImportBatch.Status.NEEDS_CONFIRMING or not listed:
+            return None
+        new_districts = {code: " ".join((wards.get(code) or "").split()) for code in listed}
+        audit_record(
+            actor=actor,
+            action="import.create_districts",
+            target=batch,
+            request=request,
+            details={"filename": batch.filename, "districts": new_districts},
+        )
+        batch.errors = []
+        batch.report = {}
+        batch.save(update_fields=["errors", "report", "updated_at"])
+        return import_batch_start(
+            actor=actor, batch=batch, new_districts=new_districts, request=request
+        )
 
 
 def import_batch_run(*, job_id: int) -> None:
@@ -1405,6 +1557,8 @@ def _import_batch_run(job) -> None:
         kwargs["published_on"] = timezone.localdate()
     if batch.kind == "register":
         kwargs["confirm_leavers"] = bool(job.params.get("confirm_leavers"))
+    if batch.kind in ("register", "addresses") and job.params.get("new_districts"):
+        kwargs["new_districts"] = job.params["new_districts"]
 
     progress, close_progress = _progress_reporter(job.pk)
     job_progress(job, done=0, total=100, message="Reading and checking the file.")
@@ -1430,11 +1584,16 @@ def _import_batch_run(job) -> None:
             batch.content = b""  # the file held personal data; the result is in the database
             batch.save(update_fields=["status", "report", "errors", "content", "updated_at"])
             job_finish(locked, result=report, message=import_summary(batch.kind, report))
-    except LeaversNeedConfirming as question:
+    except (LeaversNeedConfirming, DistrictsNeedCreating) as question:
         # The file is kept so that the import page can run it again once the user confirms.
         batch.status = ImportBatch.Status.NEEDS_CONFIRMING
         batch.errors = question.messages
-        batch.save(update_fields=["status", "errors", "updated_at"])
+        batch.report = (
+            {"districts_to_create": question.districts}
+            if isinstance(question, DistrictsNeedCreating)
+            else {}
+        )
+        batch.save(update_fields=["status", "errors", "report", "updated_at"])
         job_fail(
             job,
             message="Nothing was imported yet: please confirm. " + " ".join(question.messages[:5]),

@@ -14,6 +14,18 @@ urlpatterns = [
         views.import_confirm_leavers,
         name="import_confirm_leavers",
     ),
+    path(
+        "imports/<int:pk>/create-districts/",
+        views.import_create_districts,
+        name="import_create_districts",
+    ),
+    path("geography/", views.geography, name="geography"),
+    path("geography/<str:kind>/add/", views.geography_add, name="geography_add"),
+    path(
+        "geography/<str:kind>/<int:pk>/<str:action>/",
+        views.geography_change,
+        name="geography_change",
+    ),
     path("electors/", views.elector_list, name="elector_list"),
     path("electors/export/", views.elector_export, name="elector_export"),
     path("people/", views.people_list, name="people_list"),

@@ -69,6 +69,12 @@ def _segment(ctx):
     ).pk
 
 
+def _new_ward(ctx):
+    from members.models import Ward
+
+    return {"name": f"New ward {Ward.objects.count()}"}
+
+
 EXPECTATIONS = {
     "members:import_list": Expect(only(*IMPORTERS)),
     "members:import_upload": Expect(only(*IMPORTERS), method="post"),
@@ -82,6 +88,26 @@ EXPECTATIONS = {
         only(*IMPORTERS, others=DENIED),
         method="post",
         kwargs=lambda ctx: {"pk": _batch(ctx, status="confirm")},
+    ),
+    "members:import_create_districts": Expect(
+        only(*IMPORTERS, others=DENIED),
+        method="post",
+        kwargs=lambda ctx: {"pk": _batch(ctx, status="confirm")},
+    ),
+    # Organisers and the IT manager change the geography; area organisers read their areas'.
+    "members:geography": Expect(only(*READERS)),
+    "members:geography_add": Expect(
+        only(*IMPORTERS), method="post", kwargs=lambda ctx: {"kind": "ward"}, data=_new_ward
+    ),
+    "members:geography_change": Expect(
+        only(*IMPORTERS),
+        method="post",
+        kwargs=lambda ctx: {
+            "kind": "ward",
+            "pk": ctx["geography"]["wards"]["Castle"].pk,
+            "action": "rename",
+        },
+        data=lambda ctx: {"name": "Castle"},
     ),
     "members:elector_list": Expect(only(*READERS)),
     "members:elector_export": Expect(only(*READERS)),

@@ -233,5 +233,6 @@ def test_address_export_with_unknown_district_writes_nothing(register):
     ]
     with pytest.raises(FileProblem) as caught:
         _import(register, DC_HEADER, rows)
-    assert "Row 2, column 9" in caught.value.messages[0]
+    assert "1 polling district that is not set up yet" in caught.value.messages[0]
+    assert "QQ (1 row)" in caught.value.messages[0]
     assert PollingStation.objects.count() == 0

@@ -113,11 +113,11 @@ def test_import_job_retried_after_worker_death_imports_once(geography, users, mo
 @pytest.mark.django_db(transaction=True)
 def test_failed_import_job_reports_row_and_writes_nothing(geography, users):
     rows = small_register()
-    rows[3][0] = "QQ"
+    rows[3][1] = "12b"
     batch, organiser = _start(geography, users, csv_bytes(XPRESS14, rows))
     job = import_batch_start(actor=organiser, batch=batch)
     job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and "Row 5, column 1" in job.message
+    assert job.status == Job.Status.FAILED and "Row 5, column 2" in job.message
     assert Elector.objects.count() == 0
 
 

@@ -247,10 +247,12 @@ def test_truncated_last_row_is_rejected_naming_the_row(geography):
 
 
 @pytest.mark.django_db
-def test_unknown_polling_district_names_row_and_column(geography):
-    rows = small_register(count=2) + [xpress14_row("ZZ", 9, "Nobody", "X", ["1 Nowhere"])]
+def test_unknown_polling_district_is_named_once_with_its_rows(geography):
+    rows = small_register(count=2) + [
+        xpress14_row("ZZ", n, "Nobody", "X", ["1 Nowhere"]) for n in range(1, 41)
+    ]
     message = _problem(geography, csv_bytes(XPRESS14, rows))
-    assert "Row 4, column 1 (Elector Number Prefix)" in message and "“ZZ”" in message
+    assert message.count("ZZ") == 1 and "ZZ (40 rows)" in message and "Row" not in message
 
 
 @pytest.mark.django_db

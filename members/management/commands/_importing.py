@@ -3,6 +3,7 @@ the import happened (0) or not (1), with the reasons on stderr."""
 
 import datetime
 import json
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,11 +11,13 @@ from django.core.management.base import BaseCommand, CommandError
 from members.importers import FileProblem
 from members.importers.files import read_table
 from members.models import Constituency
+from members.services import DistrictsNeedCreating
 
 
 class ImportCommand(BaseCommand):
     service = None  # set by each command
     takes_date = False
+    creates_districts = False  # the file names districts: offer --create-districts
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The file to import (CSV, TSV or XLSX).")
@@ -30,6 +33,13 @@ class ImportCommand(BaseCommand):
         if self.takes_date:
             parser.add_argument(
                 "--published", help="Publication date of the register/update (YYYY-MM-DD)."
+            )
+        if self.creates_districts:
+            parser.add_argument(
+                "--create-districts",
+                action="store_true",
+                help="Create the polling districts the file names that are not set up yet "
+                "(without a ward: set it later with `manage.py geography district-move`).",
             )
 
     def service_options(self, options) -> dict:
@@ -70,18 +80,32 @@ class ImportCommand(BaseCommand):
                 )
             except ValueError as exc:
                 raise CommandError("--published must be a date like 2026-12-01.") from exc
+        run = partial(
+            type(self).service,
+            actor=None,
+            constituency=constituencies.get(),
+            data=data,
+            filename=file.name,
+            dry_run=dry_run,
+            **kwargs,
+            **self.service_options(options),
+        )
         try:
-            report = type(self).service(
-                actor=None,
-                constituency=constituencies.get(),
-                data=data,
-                filename=file.name,
-                dry_run=dry_run,
-                **kwargs,
-                **self.service_options(options),
-            )
+            try:
+                report = run()
+            except DistrictsNeedCreating as question:
+                if not options.get("create_districts"):
+                    raise
+                codes = ", ".join(code for code, _rows in question.districts)
+                self.stdout.write(f"Creating polling districts {codes} (no ward yet).")
+                report = run(new_districts={code: "" for code, _rows in question.districts})
         except FileProblem as problem:
             self.refused(problem)
+            if isinstance(problem, DistrictsNeedCreating):
+                self.stderr.write(
+                    "To create them, run the command again with --create-districts (or add "
+                    "them with `manage.py geography district-add`)."
+                )
             raise CommandError("Nothing was imported.") from problem
         prefix = "Dry run, nothing written: " if dry_run else "Imported: "
         self.stdout.write(prefix + json.dumps(report, default=str, sort_keys=True))

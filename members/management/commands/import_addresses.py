@@ -4,5 +4,6 @@ from members.services import addresses_import
 
 class Command(ImportCommand):
     help = "Import a council EMS address export (polling district and station per property)."
+    creates_districts = True
     service = addresses_import
     takes_date = False

@@ -4,6 +4,7 @@ from members.services import LeaversNeedConfirming, register_import
 
 class Command(ImportCommand):
     help = "Import a full electoral register (Xpress, Idox, Bedford layouts)."
+    creates_districts = True
     service = register_import
     takes_date = True
 
