@@ -66,7 +66,7 @@ FIELDS["addresses"] = {
     "pd": "Polling district code",
     "station_id": "Polling station id",
     "station_name": "Polling station name",
-    **{f"station_address{i}": f"Polling station address line {i}" for i in range(2, 7)},
+    **{f"station_address{i}": f"Polling station address line {i}" for i in range(1, 7)},
     "station_postcode": "Polling station postcode",
 }
 REQUIRED = {
@@ -82,7 +82,13 @@ REQUIRED = {
         ("elector_number", "surname", "deleted"),
         ("pd", "number", "surname", "change"),
     ],
-    "addresses": [("address1", "pd"), ("address1", "station_id")],
+    "addresses": [
+        ("address1", "pd"),
+        ("address1", "station_id"),
+        # Idox Eros's address in parts; a stations file (no properties at all).
+        ("street_name", "station_id"),
+        ("station_id", "station_name"),
+    ],
 }
 
 
@@ -99,6 +105,21 @@ class Layout:
 def _addresses(prefix: str, count: int, start: int = 1) -> dict[str, str]:
     return {f"address{i}": f"{prefix}{i + start - 1}" for i in range(1, count + 1)}
 
+
+def _station_address(prefix: str, count: int) -> dict[str, str]:
+    return {f"station_address{i}": f"{prefix}{i}" for i in range(1, count + 1)}
+
+
+# Idox Eros's second address export gives the property's address in parts, in this order.
+ADDRESS_PARTS = (
+    "house_name",
+    "house_number",
+    "sub_street_name",
+    "street_number",
+    "street_name",
+    "locality",
+    "town",
+)
 
 XPRESS_BASE = {
     "pd": "electornumberprefix",
@@ -224,10 +245,9 @@ LAYOUTS = [
             "uprn": "propertyurn",
             "pd": "pollingplacedistrictreference",
             "station_id": "pollingplaceid",
-            "station_name": "pollingplaceaddress1",
-            "station_address2": "pollingplaceaddress2",
-            "station_address3": "pollingplaceaddress3",
-            "station_address4": "pollingplaceaddress4",
+            # The name has its own column; the address starts at Polling_Place_Address_1.
+            "station_name": "pollingplacename",
+            **_station_address("pollingplaceaddress", 4),
             "station_postcode": "pollingplacepostcode",
             "station_uprn": "pollingplaceuprn",
         },
@@ -243,12 +263,8 @@ LAYOUTS = [
             "uprn": "uprn",
             "pd": "pollingdistrictreference",
             "station_id": "pollingplaceid",
-            "station_name": "pollingplaceaddress1",
-            "station_address2": "pollingplaceaddress2",
-            "station_address3": "pollingplaceaddress3",
-            "station_address4": "pollingplaceaddress4",
-            "station_address5": "pollingplaceaddress5",
-            "station_address6": "pollingplaceaddress6",
+            # No name column: the station is known by its address (postcode in line 7).
+            **_station_address("pollingplaceaddress", 6),
             "station_postcode": "pollingplaceaddress7",
         },
         ("authoritycode", "pollingdistrictreference", "pollingplaceid"),
@@ -263,15 +279,27 @@ LAYOUTS = [
             "pd": "pollingdistrictid",
             "station_id": "pollingvenueid",
             "station_name": "pollingstationname",
-            "station_address2": "pollingstationaddress1",
-            "station_address3": "pollingstationaddress2",
-            "station_address4": "pollingstationaddress3",
-            "station_address5": "pollingstationaddress4",
-            "station_address6": "pollingstationaddress5",
+            **_station_address("pollingstationaddress", 5),
             "station_postcode": "pollingstationpostcode",
             "station_uprn": "pollingvenueuprn",
         },
         ("houseid", "pollingvenueid", "pollingstationname"),
+    ),
+    # The address in parts and no district column: each property's district is the one its
+    # polling station serves (addresses_import works it out, or asks).
+    Layout(
+        "Idox Eros/Halarose address export (address in parts)",
+        "addresses",
+        {
+            **{part: part.replace("_", "") for part in ADDRESS_PARTS},
+            "postcode": "housepostcode",
+            "uprn": "uprn",
+            "station_id": "pollingstationnumber",
+            "station_name": "pollingstationname",
+            **_station_address("pollingstationaddress", 5),
+            "station_postcode": "pollingstationpostcode",
+        },
+        ("houseid", "housepostcode", "streetname", "pollingstationname"),
     ),
     Layout(
         "Democracy Counts address export",
@@ -285,6 +313,18 @@ LAYOUTS = [
             "pd": "pollingdistrict",
         },
         ("xordinate", "stationcode", "uprn"),
+    ),
+    # Democracy Counts sends its stations as a second file: no UPRN, no properties.
+    Layout(
+        "Democracy Counts stations file",
+        "addresses",
+        {
+            "station_id": "stationcode",
+            "station_name": "placename",
+            **_station_address("add", 6),
+            "station_postcode": "postcode",
+        },
+        ("xordinate", "stationcode", "placename", "pollingstationid"),
     ),
     Layout(
         "Party membership list",
