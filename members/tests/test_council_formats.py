@@ -116,8 +116,8 @@ def test_idox_eros_parts_export_places_addresses_by_the_district_their_station_s
     assert report["addresses_without_district"] == 2
     notes = " ".join(report["notes"])
     assert (
-        "1 address voting at polling station “Mill Chapel” (14) was given no polling district: it serves CA, CB"
-        in notes
+        "1 address voting at polling station “Mill Chapel” (14) was given no polling "
+        "district: it serves CA, CB" in notes
     )
     assert "“Tin Hut” (15) was given no polling district: we do not know which" in notes
     # The station's name is its own column; its address starts at PollingStationAddress_1.
@@ -361,5 +361,6 @@ def test_address_export_reports_rows_merged_because_they_share_a_uprn(register):
     report = _import(register, csv_bytes(XPRESS_DC, rows))
     assert Property.objects.filter(uprn="55").count() == 1
     assert report["notes"] == [
-        "3 rows at 3 different addresses share a UPRN with another row and were merged into 1 property."
+        "3 rows at 3 different addresses share a UPRN with another row and were merged "
+        "into 1 property."
     ]
