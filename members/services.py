@@ -17,7 +17,7 @@ from django.utils import timezone
 from clp.audit import audit_record
 from members import bulk
 from members.home_district import home_districts_refresh
-from members.importers import FileProblem, capped
+from members.importers import FileProblem, WrongKind, capped
 from members.importers.files import Table, read_table
 from members.importers.layouts import (
     ADDRESS_PARTS,
@@ -25,7 +25,7 @@ from members.importers.layouts import (
     check_required,
     from_mapping,
     header_signature,
-    recognise,
+    identify,
 )
 from members.importers.records import CellError, name_digest, register_parser
 from members.models import (
@@ -69,10 +69,20 @@ def _import_recorded(
 def resolve_layout(
     *, constituency: Constituency, kind: str, table: Table, mapping: dict | None = None
 ) -> Resolved:
-    """The layout of `table`: an explicit mapping, a known layout, or one saved earlier."""
+    """The layout of `table`: an explicit mapping, a known layout, or one saved earlier.
+
+    A file of another kind we know (a monthly update given as a register, an address export
+    given as a membership list …) is refused with WrongKind, which says what it is."""
     if mapping:
         return from_mapping(kind, table.header, mapping, "Your column mapping")
-    found = recognise(kind, table.header)
+    best = identify(table.header)
+    if best is not None and best.kind != kind:
+        from members.models import ImportBatch
+
+        raise WrongKind(
+            kind=best.kind, layout=best.name, upload_label=ImportBatch.Kind(best.kind).label
+        )
+    found = best
     if found is None:
         saved = SavedLayout.objects.filter(
             constituency=constituency, kind=kind, header_signature=header_signature(table.header)
@@ -1441,15 +1451,9 @@ def import_batch_create(
     try:
         resolved = resolve_layout(constituency=constituency, kind=_layout_kind(kind), table=table)
         status, layout = ImportBatch.Status.READY, resolved.name
+    except WrongKind:
+        raise
     except FileProblem:
-        for other in ImportBatch.Kind:
-            known = recognise(other.value, table.header) if other != kind else None
-            if known is not None:
-                raise FileProblem(
-                    f"This file has the columns of the “{known.name}” layout, so it is not a "
-                    f"{ImportBatch.Kind(kind).label.lower()}. Choose “{other.label}” and upload "
-                    "it again."
-                ) from None
         status, layout = ImportBatch.Status.NEEDS_MAPPING, ""
     with transaction.atomic():
         batch = ImportBatch.objects.create(

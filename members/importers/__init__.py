@@ -31,3 +31,32 @@ class FileProblem(Exception):
         shown = self.messages[:limit]
         more = self.count - len(shown)
         return " ".join(shown) + (f" … and {more:,} more." if more > 0 else "")
+
+
+# What each kind of file is called, where to upload it, and the command that imports it.
+KINDS = {
+    "register": ("a full register", "import_register"),
+    "update": ("a monthly update", "import_register_update"),
+    "addresses": ("a council address export", "import_addresses"),
+    "members": ("a party membership list", "import_members"),
+}
+
+
+class WrongKind(FileProblem):
+    """The file is another kind of file we know (a monthly update uploaded as a register …).
+    The message gives the advice for the upload page; `command_advice(path)` for the
+    command line."""
+
+    def __init__(self, *, kind: str, layout: str, upload_label: str):
+        self.kind = kind
+        self.layout = layout
+        self.what = KINDS[kind][0]
+        super().__init__(
+            f"This is {self.what} (the “{layout}” layout): use “{upload_label}” on the upload page."
+        )
+
+    def command_advice(self, path: str) -> str:
+        return (
+            f"This is {self.what} (the “{self.layout}” layout): use "
+            f"`manage.py {KINDS[self.kind][1]} {path}`."
+        )

@@ -360,6 +360,7 @@ class Resolved:
     name: str
     columns: dict[str, int]
     headers: list[str]
+    kind: str = ""
 
     def column_label(self, field: str) -> str:
         index = self.columns[field]
@@ -389,8 +390,16 @@ def recognise(kind: str, header: list[str]) -> Resolved | None:
                 if alt in normalised:
                     columns["pd"] = normalised.index(alt)
                     break
-        return Resolved(layout.name, columns, header)
+        return Resolved(layout.name, columns, header, layout.kind)
     return None
+
+
+def identify(header: list[str]) -> Resolved | None:
+    """The known layout of any kind this header fits best, or None. An Idox monthly update
+    also has every column of an Idox register: the layout that finds more of the file's
+    columns is the one the file is."""
+    found = [r for kind in FIELDS if (r := recognise(kind, header)) is not None]
+    return max(found, key=lambda r: len(r.columns), default=None)
 
 
 def from_mapping(kind: str, header: list[str], mapping: dict[str, str], name: str) -> Resolved:
