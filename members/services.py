@@ -6,6 +6,7 @@ anything is written, and the writing happens in one transaction.
 
 import datetime
 import gc
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -231,6 +232,25 @@ def _collector_paused():
             gc.enable()
 
 
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def _reporting(on_records: Callable[[list], None], progress: Progress, total: int):
+    """`on_records`, reporting how far the reading has got (the first quarter of the bar) at
+    most every PROGRESS_EVERY_SECONDS, so that the job page's bar moves from the start."""
+    state = {"rows": 0, "at": time.monotonic()}
+
+    def handle(records: list) -> None:
+        on_records(records)
+        state["rows"] += len(records)
+        now = time.monotonic()
+        if now - state["at"] >= PROGRESS_EVERY_SECONDS:
+            state["at"] = now
+            progress(state["rows"] // 4, total, f"Checked {state['rows']:,} of {total:,} rows.")
+
+    return handle
+
+
 @_collector_paused()
 def register_import(
     *,
@@ -290,7 +310,7 @@ def register_import(
                     table=table,
                     resolved=resolved,
                     published_on=published_on,
-                    on_records=staging.add,
+                    on_records=_reporting(staging.add, progress, total),
                 )
                 staging.finish()
                 records, suppressed = _suppressed(constituency, read)
@@ -1564,7 +1584,7 @@ def import_batch_run(*, job_id: int) -> None:
 
 def _import_batch_run(job) -> None:
     from clp.models import Job
-    from clp.services import job_fail, job_finish, job_progress
+    from clp.services import job_fail, job_finish, job_progress, job_wait
     from members.models import ImportBatch
 
     batch = ImportBatch.objects.select_related("constituency").get(pk=job.params["batch_id"])
@@ -1604,10 +1624,8 @@ def _import_batch_run(job) -> None:
         batch.status = ImportBatch.Status.NEEDS_CONFIRMING
         batch.errors = question.messages
         batch.save(update_fields=["status", "errors", "updated_at"])
-        job_fail(
-            job,
-            message="Nothing was imported yet: please confirm. " + question.summary(),
-        )
+        # Waiting for the user's answer, not failed: the answer starts a new job.
+        job_wait(job, message="Nothing was imported yet: please confirm. " + question.summary())
     except FileProblem as problem:
         batch.status = ImportBatch.Status.FAILED
         batch.errors = problem.messages
@@ -1655,6 +1673,38 @@ def import_job_retry_refusal(job) -> str:
     if batch.status not in (ImportBatch.Status.RUNNING, ImportBatch.Status.FAILED):
         return "This import is not running or failed."
     return ""
+
+
+def import_job_next_steps(job, user) -> list[tuple[str, str]]:
+    """After an import: what it changed, then where the new data is used. Each link only for
+    a user whose roles open that page (canvassing's pages are named, not imported)."""
+    from django.urls import reverse
+
+    from clp.access import has_role
+    from clp.models import Job
+    from clp.roles import RoleCode
+    from members.selectors import IMPORTERS, READERS
+
+    batch_id = job.params.get("batch_id")
+    if job.status == Job.Status.WAITING:
+        return [("Check and confirm the import", reverse("members:import_detail", args=[batch_id]))]
+    kind = job.kind.removeprefix("import:")
+    steps = []
+    if has_role(user, *IMPORTERS) and batch_id:
+        steps.append(("See what changed", reverse("members:import_detail", args=[batch_id])))
+    if kind in ("register", "update", "members") and has_role(user, *READERS):
+        steps.append(("See the people", reverse("members:people_list")))
+    if kind == "addresses" and has_role(user, *READERS):
+        steps.append(("See the electors", reverse("members:elector_list")))
+    if kind == "members" and has_role(user, *IMPORTERS):
+        steps.append(("Review member matches", reverse("members:match_list")))
+    if kind in ("register", "update", "addresses") and has_role(
+        user, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER
+    ):
+        steps.append(("Cut walk lists", reverse("canvassing:campaign_list")))
+    if has_role(user, *IMPORTERS):
+        steps.append(("Import another file", reverse("members:import_list")))
+    return steps
 
 
 def import_job_retried(job) -> None:
@@ -1708,7 +1758,7 @@ def import_batch_delete_expired_uploads(*, now: datetime.datetime | None = None)
                     "retention_days": days,
                 },
             )
-            if batch.job and not batch.job.is_finished:
+            if batch.job and (not batch.job.is_finished or batch.job.status == "waiting"):
                 job_fail(
                     batch.job,
                     message=f"The uploaded file was deleted after {days} days unimported.",

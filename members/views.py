@@ -128,6 +128,11 @@ def import_detail(request, pk):
     report = [
         (label, batch.report[key]) for key, label in REPORT_LABELS.items() if key in batch.report
     ]
+    context = job_context(batch.job, request.user)
+    # This page is what changed: its other next steps stay.
+    context["next_steps"] = [
+        (label, url) for label, url in context["next_steps"] if url != request.path
+    ]
     return render(
         request,
         "members/import_detail.html",
@@ -135,7 +140,7 @@ def import_detail(request, pk):
             "batch": batch,
             "report": report,
             "retention_days": settings.UPLOAD_RETENTION_DAYS,
-            **job_context(batch.job, request.user),
+            **context,
         },
     )
 
