@@ -402,6 +402,68 @@ def identify(header: list[str]) -> Resolved | None:
     return max(found, key=lambda r: len(r.columns), default=None)
 
 
+# Headers councils and parties use for our fields beyond the known layouts' (normalised).
+SYNONYMS = {
+    "pd": ("pd", "district", "pollingdistrict", "pollingdistrictcode", "pdcode", "prefix"),
+    "number": ("no", "number", "eno", "electorno", "electornumber", "rollno", "rollnumber"),
+    "suffix": ("suffix", "electornumbersuffix"),
+    "elector_number": ("electornumber", "fullelectornumber", "pdno"),
+    "markers": ("markers", "marker", "franchise", "franchiseflag", "flags"),
+    "dob": ("dob", "dateofbirth", "birthdate", "dateofattainment", "attainmentdate"),
+    "title": ("title", "salutation"),
+    "surname": ("surname", "lastname", "familyname"),
+    "forenames": ("forenames", "forename", "firstname", "firstnames", "givennames", "givenname"),
+    "name": ("name", "fullname", "electorname"),
+    "postcode": ("postcode", "postalcode", "pcode", "zip"),
+    "address1": ("address", "address1", "addressline1", "house", "houseaddress", "line1"),
+    "uprn": ("uprn", "propertyurn"),
+    "email": ("email", "emailaddress"),
+    "mobile": ("mobile", "mobilephone", "mobilenumber", "cell"),
+    "phone": ("phone", "telephone", "landline", "phonenumber"),
+    "membership_number": ("membershipnumber", "membershipno", "memberno", "membernumber"),
+    "station_id": ("stationid", "stationcode", "pollingstationid", "pollingplaceid"),
+    "station_name": ("stationname", "pollingstationname", "pollingplacename", "placename"),
+    "change": ("change", "changetype", "changetypeid", "status"),
+}
+
+
+def guess_mapping(kind: str, header: list[str]) -> dict[str, str]:
+    """Our field → the column of `header` most likely to hold it, for the mapping screen to
+    start from: a header a known layout uses for that field, or a usual name for it. Each
+    column is guessed for one field at most."""
+    wanted: dict[str, list[str]] = {field: [] for field in FIELDS[kind]}
+    for field in wanted:
+        wanted[field].extend(SYNONYMS.get(field, ()))
+        wanted[field].append(norm(field))
+        wanted[field].append(norm(FIELDS[kind][field]))
+        if field.startswith("address") and field[7:].isdigit():
+            wanted[field].extend((f"addressline{field[7:]}", f"line{field[7:]}"))
+    for layout in LAYOUTS:
+        for field, column in layout.columns.items():
+            if field in wanted:
+                wanted[field].append(column)
+    normalised = [norm(h) for h in header]
+    guesses: dict[str, str] = {}
+    used: set[int] = set()
+    for field, names in wanted.items():
+        for name in names:
+            if name in normalised and normalised.index(name) not in used:
+                index = normalised.index(name)
+                guesses[field] = header[index]
+                used.add(index)
+                break
+    return guesses
+
+
+def required_fields(kind: str, guesses: dict[str, str]) -> tuple[str, ...]:
+    """The fields to mark as needed on the mapping screen: the set of REQUIRED[kind] that the
+    guesses already come closest to (the first set when they fit none better)."""
+    options = REQUIRED.get(kind, [])
+    if not options:
+        return ()
+    return max(options, key=lambda option: sum(f in guesses for f in option) / len(option))
+
+
 def from_mapping(kind: str, header: list[str], mapping: dict[str, str], name: str) -> Resolved:
     """Apply an organiser's mapping (our field → their header text)."""
     columns = {}

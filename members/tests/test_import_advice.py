@@ -195,3 +195,33 @@ def test_the_command_line_names_the_command_for_a_file_of_another_kind(
         call_command(command, str(path))
     assert capsys.readouterr().err.strip() == advice.format(path=path)
     assert not Elector.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_mapping_page_starts_at_its_best_guesses_and_marks_the_required_columns(
+    geography, client_for
+):
+    client = client_for(RoleCode.ORGANISER)
+    header = ["District", "No", "Family name", "Given names", "House", "Town", "Post code"]
+    rows = [["CC", "1", "Ng", "Mei", "4 Castle Street", "Northbridge", "NB1 2AB"]]
+    upload = SimpleUploadedFile("odd.csv", csv_bytes(header, rows))
+    client.post(
+        reverse("members:import_upload"),
+        {"kind": "register", "file": upload, "published_on": "01/12/2026"},
+    )
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("members:import_mapping", args=[batch.pk])).content.decode()
+    for field, column in [
+        ("pd", "District"),
+        ("number", "No"),
+        ("surname", "Family name"),
+        ("forenames", "Given names"),
+        ("address1", "House"),
+        ("postcode", "Post code"),
+    ]:
+        select = page.split(f'name="map_{field}"', 1)[1].split("</select>", 1)[0]
+        assert f'<option value="{column}" selected>' in select, field
+    assert page.count("selected>") - page.count('<option value="" selected>') == 6
+    for label in ("Polling district code", "Elector number", "Surname"):
+        assert f">{label} (required)</label>" in page
+    assert page.count('aria-required="true"') == 3 and page.count(" required ") >= 3
