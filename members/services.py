@@ -1799,10 +1799,14 @@ def import_summary(kind: str, report: dict) -> str:
         )
     if kind == "update":
         return f"{report['added']} added, {report['amended']} amended, {report['deleted']} deleted."
+    if kind == "addresses" and "properties_matched" not in report:  # a stations file
+        new = report["stations"]
+        return f"{new} new polling station{'' if new == 1 else 's'}, {report['stations_updated']} updated."
     if kind == "addresses":
         return (
             f"{report['properties_matched']} properties updated, {report['properties_created']} "
             f"new; {report['dummy_records_skipped']} dummy records skipped."
+            + "".join(f" {note}" for note in report.get("notes", []))
         )
     return (
         f"{report['members_created']} new members, {report['members_updated']} updated; "

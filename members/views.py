@@ -111,6 +111,8 @@ REPORT_LABELS = {
     "properties_matched": "Addresses updated",
     "dummy_records_skipped": "Dummy records skipped",
     "stations": "New polling stations",
+    "stations_updated": "Polling stations renamed or moved",
+    "addresses_without_district": "Addresses given no polling district (see below)",
     "polling_districts_with_station": "Polling districts given a station",
     "members_created": "New members",
     "members_updated": "Members updated",

@@ -364,3 +364,28 @@ def test_address_export_reports_rows_merged_because_they_share_a_uprn(register):
         "3 rows at 3 different addresses share a UPRN with another row and were merged "
         "into 1 property."
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_page_shows_a_stations_file_and_an_export_s_notes(register, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clp.roles import RoleCode
+    from members.models import ImportBatch
+
+    client = client_for(RoleCode.ORGANISER)
+    stations = [["Mill Lane", "", "", "", "", "", "Scout Hut", "8", "NB1 3ML", "DC2", "1", "2"]]
+    eros = [_eros(1, "9", "Castle Street", "Tin Hut", "15")]
+    for name, data in [
+        ("stations.csv", csv_bytes(DC_STATIONS, stations, encoding="utf-16-le")),
+        ("eros.csv", csv_bytes(EROS_PARTS, eros)),
+    ]:
+        upload = SimpleUploadedFile(name, data)
+        client.post(reverse("members:import_upload"), {"kind": "addresses", "file": upload})
+    batch = ImportBatch.objects.get(filename="stations.csv")
+    assert batch.job.message == "1 new polling station, 0 updated."
+    batch = ImportBatch.objects.get(filename="eros.csv")
+    page = client.get(reverse("members:import_detail", args=[batch.pk])).content.decode()
+    assert "<dt>Addresses given no polling district (see below)</dt><dd>1</dd>" in page
+    assert "voting at polling station “Tin Hut” (15) was given no polling district" in page
