@@ -1800,8 +1800,8 @@ def import_summary(kind: str, report: dict) -> str:
     if kind == "update":
         return f"{report['added']} added, {report['amended']} amended, {report['deleted']} deleted."
     if kind == "addresses" and "properties_matched" not in report:  # a stations file
-        new = report["stations"]
-        return f"{new} new polling station{'' if new == 1 else 's'}, {report['stations_updated']} updated."
+        new, updated = report["stations"], report["stations_updated"]
+        return f"{new} new polling station{'' if new == 1 else 's'}, {updated} updated."
     if kind == "addresses":
         return (
             f"{report['properties_matched']} properties updated, {report['properties_created']} "
