@@ -220,6 +220,9 @@ class Job(TimeStampedModel):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Finished"
         FAILED = "failed", "Failed"
+        # Stopped to ask its user something (an import with many leavers): not a failure;
+        # answering starts a new job.
+        WAITING = "waiting", "Waiting for you"
 
     kind = models.CharField(max_length=50, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -249,7 +252,7 @@ class Job(TimeStampedModel):
 
     @property
     def is_finished(self):
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.WAITING)
 
     @property
     def is_stalled(self):

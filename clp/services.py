@@ -209,6 +209,9 @@ class JobKind:
     # A plain-English reason the job cannot run again (its file was deleted), or "".
     retry_refusal: Callable[[Job], str] | None = None
     on_retry: Callable[[Job], None] | None = None
+    # Links to what the user usually does once such a job has finished: (job, user) →
+    # [(label, url), …], only to pages that user may open.
+    next_steps: Callable[[Job, object], list[tuple[str, str]]] | None = None
 
 
 _JOB_KINDS: dict[str, JobKind] = {}
@@ -424,6 +427,24 @@ def job_fail(job: Job, *, message: str) -> None:
         job.save(update_fields=["status", "message", "finished_at", "updated_at"])
         if hook := _job_kind(job).on_fail:
             hook(job)
+
+
+def job_wait(job: Job, *, message: str) -> None:
+    """The job stopped to ask its user something (nothing done yet): it has not failed, and
+    it is not listed as failed; the answer starts a new job."""
+    job.status = Job.Status.WAITING
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+
+
+def job_next_steps(job: Job, user) -> list[tuple[str, str]]:
+    """Where `user` may go once `job` has finished, as its app says (or, for a job waiting
+    for an answer, where to give it); nothing while it runs or after it failed."""
+    if job.status not in (Job.Status.SUCCEEDED, Job.Status.WAITING):
+        return []
+    hook = _job_kind(job).next_steps
+    return hook(job, user) if hook else []
 
 
 @contextmanager

@@ -16,8 +16,8 @@ from clp.models import Job
 from clp.navigation import home_panels_for
 from clp.roles import INVITING_ROLES, ORGANISING_ROLES, RoleCode
 from clp.selectors import users_visible_to
+from clp.services import job_next_steps, job_retry_check, job_start, user_invite
 from clp.services import job_retry as job_retry_service
-from clp.services import job_retry_check, job_start, user_invite
 from clp.tasks import heartbeat
 
 
@@ -110,7 +110,12 @@ def job_detail(request, pk):
 def job_context(job, user) -> dict:
     """What clp/_job_progress.html needs, wherever it is included."""
     may_retry, retry_refusal = job_retry_check(job, user) if job else (False, "")
-    return {"job": job, "may_retry": may_retry, "retry_refusal": retry_refusal}
+    return {
+        "job": job,
+        "may_retry": may_retry,
+        "retry_refusal": retry_refusal,
+        "next_steps": job_next_steps(job, user) if job else [],
+    }
 
 
 @require_POST

@@ -8,6 +8,7 @@ class MembersConfig(AppConfig):
         from clp.services import job_kind_register
         from members.services import (
             import_job_failed,
+            import_job_next_steps,
             import_job_retried,
             import_job_retry_refusal,
         )
@@ -18,4 +19,5 @@ class MembersConfig(AppConfig):
             on_fail=import_job_failed,
             retry_refusal=import_job_retry_refusal,
             on_retry=import_job_retried,
+            next_steps=import_job_next_steps,
         )

@@ -1,7 +1,7 @@
 from django import forms
 
 from clp.access import polling_districts_for_user
-from members.importers.layouts import FIELDS
+from members.importers.layouts import FIELDS, guess_mapping, required_fields
 from members.models import ImportBatch, Membership, PollingStation, Tag, Ward
 from members.selectors import READERS
 
@@ -26,7 +26,9 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One select per field we need, listing the file's columns."""
+    """One select per field we need, listing the file's columns, each starting at our best
+    guess; the fields a file must have are marked (an alternative, such as a full name for
+    surname and forenames, is checked when the mapping is applied)."""
 
     save_as = forms.CharField(
         label="Save this mapping as",
@@ -38,9 +40,18 @@ class MappingForm(forms.Form):
     def __init__(self, *args, kind: str, header: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "— not in this file —")] + [(h, h) for h in header]
+        guesses = guess_mapping(kind, header)
+        self.required_fields = required_fields(kind, guesses)
         for field, label in FIELDS[kind].items():
+            needed = field in self.required_fields
             self.fields[f"map_{field}"] = forms.ChoiceField(
-                label=label, choices=choices, required=False
+                label=f"{label} (required)" if needed else label,
+                choices=choices,
+                required=False,
+                initial=guesses.get(field, ""),
+                widget=forms.Select(attrs={"required": True, "aria-required": "true"})
+                if needed
+                else forms.Select,
             )
         self.order_fields([f for f in self.fields if f != "save_as"] + ["save_as"])
 

@@ -6,6 +6,7 @@ anything is written, and the writing happens in one transaction.
 
 import datetime
 import gc
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -17,14 +18,15 @@ from django.utils import timezone
 from clp.audit import audit_record
 from members import bulk
 from members.home_district import home_districts_refresh
-from members.importers import FileProblem
+from members.importers import FileProblem, WrongKind, capped
 from members.importers.files import Table, read_table
 from members.importers.layouts import (
+    ADDRESS_PARTS,
     Resolved,
     check_required,
     from_mapping,
     header_signature,
-    recognise,
+    identify,
 )
 from members.importers.records import CellError, name_digest, register_parser
 from members.models import (
@@ -35,7 +37,6 @@ from members.models import (
     Suppression,
 )
 
-MAX_ERRORS = 30
 PARSED_CHUNK = 2_000
 Progress = Callable[[int, int, str], None]
 
@@ -69,10 +70,20 @@ def _import_recorded(
 def resolve_layout(
     *, constituency: Constituency, kind: str, table: Table, mapping: dict | None = None
 ) -> Resolved:
-    """The layout of `table`: an explicit mapping, a known layout, or one saved earlier."""
+    """The layout of `table`: an explicit mapping, a known layout, or one saved earlier.
+
+    A file of another kind we know (a monthly update given as a register, an address export
+    given as a membership list …) is refused with WrongKind, which says what it is."""
     if mapping:
         return from_mapping(kind, table.header, mapping, "Your column mapping")
-    found = recognise(kind, table.header)
+    best = identify(table.header)
+    if best is not None and best.kind != kind:
+        from members.models import ImportBatch
+
+        raise WrongKind(
+            kind=best.kind, layout=best.name, upload_label=ImportBatch.Kind(best.kind).label
+        )
+    found = best
     if found is None:
         saved = SavedLayout.objects.filter(
             constituency=constituency, kind=kind, header_signature=header_signature(table.header)
@@ -188,12 +199,11 @@ def parse_register(
                 else:
                     seen[key] = row
                     records.append(record)
-                    if on_records and len(records) - handed == PARSED_CHUNK:
+                    if on_records and len(records) - handed == PARSED_CHUNK and not errors:
                         on_records(records[handed:])
                         handed = len(records)
-        if len(errors) >= MAX_ERRORS:
-            errors.append("… and possibly more; fix these first.")
-            break
+    # Every row is checked, so that the list of problems can say how many there are in all
+    # (FileProblem shows the first MAX_ERRORS and "… and N more.").
     if errors:
         if unknown:
             errors.extend(_unknown_districts_problem(constituency, unknown).messages)
@@ -273,6 +283,25 @@ def _collector_paused():
             gc.enable()
 
 
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def _reporting(on_records: Callable[[list], None], progress: Progress, total: int):
+    """`on_records`, reporting how far the reading has got (the first quarter of the bar) at
+    most every PROGRESS_EVERY_SECONDS, so that the job page's bar moves from the start."""
+    state = {"rows": 0, "at": time.monotonic()}
+
+    def handle(records: list) -> None:
+        on_records(records)
+        state["rows"] += len(records)
+        now = time.monotonic()
+        if now - state["at"] >= PROGRESS_EVERY_SECONDS:
+            state["at"] = now
+            progress(state["rows"] // 4, total, f"Checked {state['rows']:,} of {total:,} rows.")
+
+    return handle
+
+
 @_collector_paused()
 def register_import(
     *,
@@ -348,7 +377,7 @@ def register_import(
                     table=table,
                     resolved=resolved,
                     published_on=published_on,
-                    on_records=staging.add,
+                    on_records=_reporting(staging.add, progress, total),
                 )
                 staging.finish()
                 records, suppressed = _suppressed(constituency, read)
@@ -531,7 +560,7 @@ def register_update_import(
                 f"{'amended' if record.change == 'M' else 'deleted'}."
             )
     if errors:
-        raise FileProblem(errors[:MAX_ERRORS])
+        raise FileProblem(errors)
 
     report = {"layout": resolved.name, "added": 0, "amended": 0, "deleted": 0, "dry_run": dry_run}
     touched: set[int] = set()  # people whose home district may have changed
@@ -707,14 +736,31 @@ def addresses_import(
         "station_uprn": max_length((PollingStation, "uprn")),
     }
 
+    if not any(f in columns for f in ("address1", "street_name")):
+        return _stations_import(
+            actor=actor,
+            constituency=constituency,
+            rows=table.rows,
+            get=get,
+            limits=limits,
+            resolved=resolved,
+            filename=filename,
+            dry_run=dry_run,
+            request=request,
+        )
+    in_parts = "street_name" in columns
+
     errors, parsed, dummies = [], [], 0
     unknown: Counter = Counter()
     confirmed = {code.strip().upper() for code in (new_districts or {})}
     for row, cells in table.rows:
-        raw_lines = [get(cells, f"address{i}") for i in range(1, 7)]
-        # WebLookup gives the house number and street in separate columns.
-        if raw_lines[0].isdigit() and raw_lines[1]:
-            raw_lines = [f"{raw_lines[0]} {raw_lines[1]}", *raw_lines[2:]]
+        if in_parts:
+            raw_lines = _address_from_parts({part: get(cells, part) for part in ADDRESS_PARTS})
+        else:
+            raw_lines = [get(cells, f"address{i}") for i in range(1, 7)]
+            # WebLookup gives the house number and street in separate columns.
+            if raw_lines[0].isdigit() and raw_lines[1]:
+                raw_lines = [f"{raw_lines[0]} {raw_lines[1]}", *raw_lines[2:]]
         lines, postcode = address_and_postcode(raw_lines, get(cells, "postcode"))
         if postcode in PLACEHOLDER_POSTCODES or any("dummy record" in x.lower() for x in lines):
             dummies += 1
@@ -726,9 +772,10 @@ def addresses_import(
                 continue
         station_name = get(cells, "station_name")
         station_id = get(cells, "station_id")
-        station_address = ", ".join(
-            x for x in (get(cells, f"station_address{i}") for i in range(2, 7)) if x
-        )
+        station_lines = [x for x in (get(cells, f"station_address{i}") for i in range(1, 7)) if x]
+        # Without a name column (WebLookup), a station is known by its address's first line.
+        station_name = station_name or (station_lines[0] if station_lines else "")
+        station_address = ", ".join(station_lines)
         station_postcode = get(cells, "station_postcode")
         values = {
             "postcode": postcode,
@@ -761,8 +808,6 @@ def addresses_import(
                 values["station_uprn"],
             )
         )
-        if len(errors) >= MAX_ERRORS:
-            break
     elsewhere = _districts_elsewhere(constituency, unknown)
     if elsewhere:
         errors[:0] = elsewhere
@@ -799,6 +844,14 @@ def addresses_import(
             stations = {s.code: s for s in PollingStation.objects.filter(constituency=constituency)}
             station_votes: dict[int, Counter] = {}
             to_update, to_create = {}, []
+            # A file with no district column (Idox Eros with the address in parts): a
+            # property's district is the one its station serves, known from the districts
+            # given that station already and from this file's addresses already placed (by the
+            # register). A station serving several districts, or none we know, is not guessed.
+            serves = _districts_served(constituency, parsed, by_uprn, by_key)
+            unplaced: dict[str, list] = {}
+            # The file's rows and address keys per property, to report rows merged by UPRN.
+            rows_at: dict[int, list] = {}
             for (
                 _row,
                 lines,
@@ -829,6 +882,12 @@ def addresses_import(
                 key = address_key(lines, postcode)
                 prop = by_uprn.get(uprn) if uprn else None
                 prop = prop or by_key.get(key)
+                if pd_id is None and (prop is None or prop.polling_district_id is None) and sid:
+                    served = serves.get(sid, set())
+                    if len(served) == 1:
+                        pd_id = next(iter(served))
+                    else:
+                        unplaced.setdefault(sid, [sname, served, 0])[2] += 1
                 if prop is None:
                     number, house_suffix, flat = walk_order(lines)
                     prop = Property(
@@ -853,9 +912,12 @@ def addresses_import(
                         prop.uprn = uprn
                     if prop.pk:
                         to_update[prop.pk] = prop
+                rows_at.setdefault(id(prop), []).append(key)
                 district = pd_id or prop.polling_district_id
                 if station is not None and district:
                     station_votes.setdefault(district, Counter())[station.pk] += 1
+            report["notes"] = _uprn_merges(rows_at) + _unplaced_notes(unplaced, pd_ids)
+            report["addresses_without_district"] = sum(n for _, _, n in unplaced.values())
             Property.objects.bulk_create(to_create, batch_size=2000)
             Property.objects.bulk_update(
                 list(to_update.values()), ["polling_district", "uprn"], batch_size=2000
@@ -884,6 +946,141 @@ def addresses_import(
     except _Rollback as rollback:
         return rollback.report
     return report
+
+
+def _stations_import(
+    *, actor, constituency, rows, get, limits, resolved, filename, dry_run, request
+) -> dict:
+    """A file of polling stations alone (Democracy Counts sends one beside its addresses):
+    each station's name and address, matched to the stations an address export names by
+    their code. No property or district changes."""
+    from members.importers.records import normalise_postcode, too_long
+    from members.models import PollingStation
+
+    errors, found = [], {}
+    for row, cells in rows:
+        code = get(cells, "station_id")
+        if not code:
+            errors.append(f"Row {row}, {resolved.column_label('station_id')}: the code is empty.")
+            continue
+        lines = [x for x in (get(cells, f"station_address{i}") for i in range(1, 7)) if x]
+        postcode = get(cells, "station_postcode")
+        values = {
+            "station_id": code,
+            "station_name": get(cells, "station_name") or (lines[0] if lines else code),
+            "station_postcode": normalise_postcode(postcode) if postcode else "",
+        }
+        long = [(f, why) for f, v in values.items() if (why := too_long(v, limits[f]))]
+        if long:
+            field, why = long[0]
+            errors.append(f"Row {row}, {resolved.column_label(field)}: {why}.")
+            continue
+        found[code] = (values["station_name"], ", ".join(lines), values["station_postcode"])
+    if errors:
+        raise FileProblem(errors)
+    report = {"layout": resolved.name, "stations": 0, "stations_updated": 0, "dry_run": dry_run}
+    try:
+        with transaction.atomic():
+            known = {s.code: s for s in PollingStation.objects.filter(constituency=constituency)}
+            for code, (name, address, postcode) in found.items():
+                station = known.get(code)
+                if station is None:
+                    PollingStation.objects.create(
+                        constituency=constituency,
+                        code=code,
+                        name=name,
+                        address=address,
+                        postcode=postcode,
+                    )
+                    report["stations"] += 1
+                elif (station.name, station.address, station.postcode) != (name, address, postcode):
+                    station.name, station.address, station.postcode = name, address, postcode
+                    station.save(update_fields=["name", "address", "postcode", "updated_at"])
+                    report["stations_updated"] += 1
+            _import_recorded(
+                actor=actor,
+                action="addresses.import",
+                target=constituency,
+                request=request,
+                filename=filename,
+                report=report,
+                dry_run=dry_run,
+            )
+    except _Rollback as rollback:
+        return rollback.report
+    return report
+
+
+def _address_from_parts(parts: dict[str, str]) -> list[str]:
+    """Idox Eros's address in parts → address lines as a register prints them: the house's
+    name; its number with the sub-street (or, without one, with the street); the street;
+    locality; town. So a property on the register is found again by its address."""
+
+    def joined(*values):
+        return " ".join(x for x in values if x)
+
+    if parts["sub_street_name"]:
+        streets = [
+            joined(parts["house_number"], parts["sub_street_name"]),
+            joined(parts["street_number"], parts["street_name"]),
+        ]
+    else:
+        streets = [joined(parts["house_number"], parts["street_number"], parts["street_name"])]
+    return [parts["house_name"], *streets, parts["locality"], parts["town"]]
+
+
+def _districts_served(constituency, parsed: list, by_uprn: dict, by_key: dict) -> dict:
+    """Station code → the polling districts it serves, as far as we know them: the districts
+    already given that station, and the districts of the file's addresses we already know
+    (from the register) that vote there."""
+    from members.importers.records import address_key
+
+    serves: dict[str, set] = {}
+    for code, pd_id in PollingDistrict.objects.filter(
+        constituency=constituency, polling_station__isnull=False
+    ).values_list("polling_station__code", "pk"):
+        serves.setdefault(code, set()).add(pd_id)
+    for _row, lines, postcode, uprn, pd_id, sid, *_station in parsed:
+        if not sid:
+            continue
+        prop = (by_uprn.get(uprn) if uprn else None) or by_key.get(address_key(lines, postcode))
+        district = pd_id or (prop.polling_district_id if prop is not None else None)
+        if district:
+            serves.setdefault(sid, set()).add(district)
+    return serves
+
+
+def _uprn_merges(rows_at: dict[int, list]) -> list[str]:
+    """What an address export merged: rows at different addresses sharing one UPRN become one
+    property (the council's UPRN is the property's identity)."""
+    groups = [keys for keys in rows_at.values() if len(set(keys)) > 1]
+    if not groups:
+        return []
+    rows = sum(len(keys) for keys in groups)
+    addresses = sum(len(set(keys)) for keys in groups)
+    properties = len(groups)
+    return [
+        f"{rows:,} rows at {addresses:,} different addresses share a UPRN with another row "
+        f"and were merged into {properties:,} propert{'y' if properties == 1 else 'ies'}."
+    ]
+
+
+def _unplaced_notes(unplaced: dict[str, list], pd_ids: dict[str, int]) -> list[str]:
+    """One note per station whose new addresses were left without a polling district."""
+    codes = {pk: code for code, pk in pd_ids.items()}
+    notes = []
+    for sid, (name, served, count) in sorted(unplaced.items()):
+        where = f"polling station “{name}” ({sid})" if name != sid else f"polling station {sid}"
+        if served:
+            why = f"it serves {', '.join(sorted(codes.get(pk, '?') for pk in served))}"
+        else:
+            why = "we do not know which polling district it serves"
+        notes.append(
+            f"{count:,} address{'' if count == 1 else 'es'} voting at {where} "
+            f"{'was' if count == 1 else 'were'} given no polling district: {why}. Import the "
+            "register (or an export with a district column) first, then this file again."
+        )
+    return capped(notes)
 
 
 # --- People: merging, membership lists, matching members to electors ------------------------
@@ -1198,8 +1395,6 @@ def members_import(
         digests.update(phone_digest(p) for p, _ in phones)
         item["suppressed"] = bool(digests & suppressed)
         rows.append(item)
-        if len(errors) >= MAX_ERRORS:
-            break
     if errors:
         raise FileProblem(errors)
 
@@ -1386,15 +1581,9 @@ def import_batch_create(
     try:
         resolved = resolve_layout(constituency=constituency, kind=_layout_kind(kind), table=table)
         status, layout = ImportBatch.Status.READY, resolved.name
+    except WrongKind:
+        raise
     except FileProblem:
-        for other in ImportBatch.Kind:
-            known = recognise(other.value, table.header) if other != kind else None
-            if known is not None:
-                raise FileProblem(
-                    f"This file has the columns of the “{known.name}” layout, so it is not a "
-                    f"{ImportBatch.Kind(kind).label.lower()}. Choose “{other.label}” and upload "
-                    "it again."
-                ) from None
         status, layout = ImportBatch.Status.NEEDS_MAPPING, ""
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -1547,7 +1736,7 @@ def import_batch_run(*, job_id: int) -> None:
 
 def _import_batch_run(job) -> None:
     from clp.models import Job
-    from clp.services import job_fail, job_finish, job_progress
+    from clp.services import job_fail, job_finish, job_progress, job_wait
     from members.models import ImportBatch
 
     batch = ImportBatch.objects.select_related("constituency").get(pk=job.params["batch_id"])
@@ -1594,15 +1783,13 @@ def _import_batch_run(job) -> None:
             else {}
         )
         batch.save(update_fields=["status", "errors", "report", "updated_at"])
-        job_fail(
-            job,
-            message="Nothing was imported yet: please confirm. " + " ".join(question.messages[:5]),
-        )
+        # Waiting for the user's answer, not failed: the answer starts a new job.
+        job_wait(job, message="Nothing was imported yet: please confirm. " + question.summary())
     except FileProblem as problem:
         batch.status = ImportBatch.Status.FAILED
         batch.errors = problem.messages
         batch.save(update_fields=["status", "errors", "updated_at"])
-        job_fail(job, message="Nothing was imported. " + " ".join(problem.messages[:5]))
+        job_fail(job, message="Nothing was imported. " + problem.summary())
     except Exception:
         from django.db import connection
 
@@ -1645,6 +1832,38 @@ def import_job_retry_refusal(job) -> str:
     if batch.status not in (ImportBatch.Status.RUNNING, ImportBatch.Status.FAILED):
         return "This import is not running or failed."
     return ""
+
+
+def import_job_next_steps(job, user) -> list[tuple[str, str]]:
+    """After an import: what it changed, then where the new data is used. Each link only for
+    a user whose roles open that page (canvassing's pages are named, not imported)."""
+    from django.urls import reverse
+
+    from clp.access import has_role
+    from clp.models import Job
+    from clp.roles import RoleCode
+    from members.selectors import IMPORTERS, READERS
+
+    batch_id = job.params.get("batch_id")
+    if job.status == Job.Status.WAITING:
+        return [("Check and confirm the import", reverse("members:import_detail", args=[batch_id]))]
+    kind = job.kind.removeprefix("import:")
+    steps = []
+    if has_role(user, *IMPORTERS) and batch_id:
+        steps.append(("See what changed", reverse("members:import_detail", args=[batch_id])))
+    if kind in ("register", "update", "members") and has_role(user, *READERS):
+        steps.append(("See the people", reverse("members:people_list")))
+    if kind == "addresses" and has_role(user, *READERS):
+        steps.append(("See the electors", reverse("members:elector_list")))
+    if kind == "members" and has_role(user, *IMPORTERS):
+        steps.append(("Review member matches", reverse("members:match_list")))
+    if kind in ("register", "update", "addresses") and has_role(
+        user, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER
+    ):
+        steps.append(("Cut walk lists", reverse("canvassing:campaign_list")))
+    if has_role(user, *IMPORTERS):
+        steps.append(("Import another file", reverse("members:import_list")))
+    return steps
 
 
 def import_job_retried(job) -> None:
@@ -1698,7 +1917,7 @@ def import_batch_delete_expired_uploads(*, now: datetime.datetime | None = None)
                     "retention_days": days,
                 },
             )
-            if batch.job and not batch.job.is_finished:
+            if batch.job and (not batch.job.is_finished or batch.job.status == "waiting"):
                 job_fail(
                     batch.job,
                     message=f"The uploaded file was deleted after {days} days unimported.",
@@ -1739,10 +1958,14 @@ def import_summary(kind: str, report: dict) -> str:
         )
     if kind == "update":
         return f"{report['added']} added, {report['amended']} amended, {report['deleted']} deleted."
+    if kind == "addresses" and "properties_matched" not in report:  # a stations file
+        new, updated = report["stations"], report["stations_updated"]
+        return f"{new} new polling station{'' if new == 1 else 's'}, {updated} updated."
     if kind == "addresses":
         return (
             f"{report['properties_matched']} properties updated, {report['properties_created']} "
             f"new; {report['dummy_records_skipped']} dummy records skipped."
+            + "".join(f" {note}" for note in report.get("notes", []))
         )
     return (
         f"{report['members_created']} new members, {report['members_updated']} updated; "

@@ -127,6 +127,8 @@ REPORT_LABELS = {
     "properties_matched": "Addresses updated",
     "dummy_records_skipped": "Dummy records skipped",
     "stations": "New polling stations",
+    "stations_updated": "Polling stations renamed or moved",
+    "addresses_without_district": "Addresses given no polling district (see below)",
     "polling_districts_with_station": "Polling districts given a station",
     "members_created": "New members",
     "members_updated": "Members updated",
@@ -154,6 +156,11 @@ def import_detail(request, pk):
             (code, f"{rows:,} {unit[0] if rows == 1 else unit[1]}")
             for code, rows in batch.report.get("districts_to_create", [])
         ]
+    context = job_context(batch.job, request.user)
+    # This page is what changed: its other next steps stay.
+    context["next_steps"] = [
+        (label, url) for label, url in context["next_steps"] if url != request.path
+    ]
     return render(
         request,
         "members/import_detail.html",
@@ -165,7 +172,7 @@ def import_detail(request, pk):
             if new_districts
             else [],
             "retention_days": settings.UPLOAD_RETENTION_DAYS,
-            **job_context(batch.job, request.user),
+            **context,
         },
     )
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 from members.importers import FileProblem
 
-MAX_ERRORS = 30
-
 
 @dataclass
 class Table:
@@ -186,8 +184,6 @@ def _fill(table: Table, raw_rows) -> Table:
                         f"Row {index} has {len(raw)} columns but the header has {width}. "
                         "Check for an unquoted comma or a different delimiter."
                     )
-                    if len(errors) >= MAX_ERRORS:
-                        break
                     continue
             if (
                 raw[0].strip().lower() == first_key

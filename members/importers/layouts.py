@@ -66,7 +66,7 @@ FIELDS["addresses"] = {
     "pd": "Polling district code",
     "station_id": "Polling station id",
     "station_name": "Polling station name",
-    **{f"station_address{i}": f"Polling station address line {i}" for i in range(2, 7)},
+    **{f"station_address{i}": f"Polling station address line {i}" for i in range(1, 7)},
     "station_postcode": "Polling station postcode",
 }
 REQUIRED = {
@@ -82,7 +82,13 @@ REQUIRED = {
         ("elector_number", "surname", "deleted"),
         ("pd", "number", "surname", "change"),
     ],
-    "addresses": [("address1", "pd"), ("address1", "station_id")],
+    "addresses": [
+        ("address1", "pd"),
+        ("address1", "station_id"),
+        # Idox Eros's address in parts; a stations file (no properties at all).
+        ("street_name", "station_id"),
+        ("station_id", "station_name"),
+    ],
 }
 
 
@@ -99,6 +105,21 @@ class Layout:
 def _addresses(prefix: str, count: int, start: int = 1) -> dict[str, str]:
     return {f"address{i}": f"{prefix}{i + start - 1}" for i in range(1, count + 1)}
 
+
+def _station_address(prefix: str, count: int) -> dict[str, str]:
+    return {f"station_address{i}": f"{prefix}{i}" for i in range(1, count + 1)}
+
+
+# Idox Eros's second address export gives the property's address in parts, in this order.
+ADDRESS_PARTS = (
+    "house_name",
+    "house_number",
+    "sub_street_name",
+    "street_number",
+    "street_name",
+    "locality",
+    "town",
+)
 
 XPRESS_BASE = {
     "pd": "electornumberprefix",
@@ -224,10 +245,9 @@ LAYOUTS = [
             "uprn": "propertyurn",
             "pd": "pollingplacedistrictreference",
             "station_id": "pollingplaceid",
-            "station_name": "pollingplaceaddress1",
-            "station_address2": "pollingplaceaddress2",
-            "station_address3": "pollingplaceaddress3",
-            "station_address4": "pollingplaceaddress4",
+            # The name has its own column; the address starts at Polling_Place_Address_1.
+            "station_name": "pollingplacename",
+            **_station_address("pollingplaceaddress", 4),
             "station_postcode": "pollingplacepostcode",
             "station_uprn": "pollingplaceuprn",
         },
@@ -243,12 +263,8 @@ LAYOUTS = [
             "uprn": "uprn",
             "pd": "pollingdistrictreference",
             "station_id": "pollingplaceid",
-            "station_name": "pollingplaceaddress1",
-            "station_address2": "pollingplaceaddress2",
-            "station_address3": "pollingplaceaddress3",
-            "station_address4": "pollingplaceaddress4",
-            "station_address5": "pollingplaceaddress5",
-            "station_address6": "pollingplaceaddress6",
+            # No name column: the station is known by its address (postcode in line 7).
+            **_station_address("pollingplaceaddress", 6),
             "station_postcode": "pollingplaceaddress7",
         },
         ("authoritycode", "pollingdistrictreference", "pollingplaceid"),
@@ -263,15 +279,27 @@ LAYOUTS = [
             "pd": "pollingdistrictid",
             "station_id": "pollingvenueid",
             "station_name": "pollingstationname",
-            "station_address2": "pollingstationaddress1",
-            "station_address3": "pollingstationaddress2",
-            "station_address4": "pollingstationaddress3",
-            "station_address5": "pollingstationaddress4",
-            "station_address6": "pollingstationaddress5",
+            **_station_address("pollingstationaddress", 5),
             "station_postcode": "pollingstationpostcode",
             "station_uprn": "pollingvenueuprn",
         },
         ("houseid", "pollingvenueid", "pollingstationname"),
+    ),
+    # The address in parts and no district column: each property's district is the one its
+    # polling station serves (addresses_import works it out, or asks).
+    Layout(
+        "Idox Eros/Halarose address export (address in parts)",
+        "addresses",
+        {
+            **{part: part.replace("_", "") for part in ADDRESS_PARTS},
+            "postcode": "housepostcode",
+            "uprn": "uprn",
+            "station_id": "pollingstationnumber",
+            "station_name": "pollingstationname",
+            **_station_address("pollingstationaddress", 5),
+            "station_postcode": "pollingstationpostcode",
+        },
+        ("houseid", "housepostcode", "streetname", "pollingstationname"),
     ),
     Layout(
         "Democracy Counts address export",
@@ -285,6 +313,18 @@ LAYOUTS = [
             "pd": "pollingdistrict",
         },
         ("xordinate", "stationcode", "uprn"),
+    ),
+    # Democracy Counts sends its stations as a second file: no UPRN, no properties.
+    Layout(
+        "Democracy Counts stations file",
+        "addresses",
+        {
+            "station_id": "stationcode",
+            "station_name": "placename",
+            **_station_address("add", 6),
+            "station_postcode": "postcode",
+        },
+        ("xordinate", "stationcode", "placename", "pollingstationid"),
     ),
     Layout(
         "Party membership list",
@@ -320,6 +360,7 @@ class Resolved:
     name: str
     columns: dict[str, int]
     headers: list[str]
+    kind: str = ""
 
     def column_label(self, field: str) -> str:
         index = self.columns[field]
@@ -349,8 +390,78 @@ def recognise(kind: str, header: list[str]) -> Resolved | None:
                 if alt in normalised:
                     columns["pd"] = normalised.index(alt)
                     break
-        return Resolved(layout.name, columns, header)
+        return Resolved(layout.name, columns, header, layout.kind)
     return None
+
+
+def identify(header: list[str]) -> Resolved | None:
+    """The known layout of any kind this header fits best, or None. An Idox monthly update
+    also has every column of an Idox register: the layout that finds more of the file's
+    columns is the one the file is."""
+    found = [r for kind in FIELDS if (r := recognise(kind, header)) is not None]
+    return max(found, key=lambda r: len(r.columns), default=None)
+
+
+# Headers councils and parties use for our fields beyond the known layouts' (normalised).
+SYNONYMS = {
+    "pd": ("pd", "district", "pollingdistrict", "pollingdistrictcode", "pdcode", "prefix"),
+    "number": ("no", "number", "eno", "electorno", "electornumber", "rollno", "rollnumber"),
+    "suffix": ("suffix", "electornumbersuffix"),
+    "elector_number": ("electornumber", "fullelectornumber", "pdno"),
+    "markers": ("markers", "marker", "franchise", "franchiseflag", "flags"),
+    "dob": ("dob", "dateofbirth", "birthdate", "dateofattainment", "attainmentdate"),
+    "title": ("title", "salutation"),
+    "surname": ("surname", "lastname", "familyname"),
+    "forenames": ("forenames", "forename", "firstname", "firstnames", "givennames", "givenname"),
+    "name": ("name", "fullname", "electorname"),
+    "postcode": ("postcode", "postalcode", "pcode", "zip"),
+    "address1": ("address", "address1", "addressline1", "house", "houseaddress", "line1"),
+    "uprn": ("uprn", "propertyurn"),
+    "email": ("email", "emailaddress"),
+    "mobile": ("mobile", "mobilephone", "mobilenumber", "cell"),
+    "phone": ("phone", "telephone", "landline", "phonenumber"),
+    "membership_number": ("membershipnumber", "membershipno", "memberno", "membernumber"),
+    "station_id": ("stationid", "stationcode", "pollingstationid", "pollingplaceid"),
+    "station_name": ("stationname", "pollingstationname", "pollingplacename", "placename"),
+    "change": ("change", "changetype", "changetypeid", "status"),
+}
+
+
+def guess_mapping(kind: str, header: list[str]) -> dict[str, str]:
+    """Our field → the column of `header` most likely to hold it, for the mapping screen to
+    start from: a header a known layout uses for that field, or a usual name for it. Each
+    column is guessed for one field at most."""
+    wanted: dict[str, list[str]] = {field: [] for field in FIELDS[kind]}
+    for field in wanted:
+        wanted[field].extend(SYNONYMS.get(field, ()))
+        wanted[field].append(norm(field))
+        wanted[field].append(norm(FIELDS[kind][field]))
+        if field.startswith("address") and field[7:].isdigit():
+            wanted[field].extend((f"addressline{field[7:]}", f"line{field[7:]}"))
+    for layout in LAYOUTS:
+        for field, column in layout.columns.items():
+            if field in wanted:
+                wanted[field].append(column)
+    normalised = [norm(h) for h in header]
+    guesses: dict[str, str] = {}
+    used: set[int] = set()
+    for field, names in wanted.items():
+        for name in names:
+            if name in normalised and normalised.index(name) not in used:
+                index = normalised.index(name)
+                guesses[field] = header[index]
+                used.add(index)
+                break
+    return guesses
+
+
+def required_fields(kind: str, guesses: dict[str, str]) -> tuple[str, ...]:
+    """The fields to mark as needed on the mapping screen: the set of REQUIRED[kind] that the
+    guesses already come closest to (the first set when they fit none better)."""
+    options = REQUIRED.get(kind, [])
+    if not options:
+        return ()
+    return max(options, key=lambda option: sum(f in guesses for f in option) / len(option))
 
 
 def from_mapping(kind: str, header: list[str], mapping: dict[str, str], name: str) -> Resolved:

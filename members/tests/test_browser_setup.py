@@ -77,7 +77,7 @@ def test_organiser_sets_up_a_constituency_from_its_register_file(live_server, br
     page.get_by_role("button", name="Create 4 districts and import").click()
     page.wait_for_load_state()
     page.reload()
-    expect(page.get_by_text("Imported", exact=True)).to_be_visible()
+    expect(page.locator(".job-status")).to_contain_text("Finished 100%")
     expect(page.get_by_text("AA, AB, BA, BB")).to_be_visible()
     assert Elector.objects.count() == 1258
     assert sorted(Ward.objects.values_list("name", flat=True)) == ["Abbey", "Bridge"]

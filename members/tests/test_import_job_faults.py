@@ -77,7 +77,7 @@ def test_database_error_fails_the_batch_too_and_retry_imports_it(geography, user
     assert Elector.objects.count() == 0
     page = client_for(RoleCode.ORGANISER).get(reverse("members:import_detail", args=[batch.pk]))
     text = page.content.decode()
-    assert "<dd>Failed</dd>" in text and "Importing" not in text
+    assert 'data-status="failed"' in text and "Importing" not in text
     assert reverse("clp:job_retry", args=[batch.job.pk]) in text
 
     response = client_for(RoleCode.ORGANISER).post(
@@ -118,7 +118,9 @@ def test_import_whose_worker_kept_dying_fails_its_batch(geography, users, settin
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED
     page = client_for(RoleCode.ORGANISER).get(reverse("members:import_detail", args=[batch.pk]))
-    assert b"<dd>Failed</dd>" in page.content and b"stopped each of the 3 times" in page.content
+    assert (
+        b'data-status="failed"' in page.content and b"stopped each of the 3 times" in page.content
+    )
 
 
 def _age(batch, days):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from members.importers import FileProblem
+from members.importers import FileProblem, WrongKind
 from members.importers.files import read_table
 from members.models import Constituency
 from members.services import DistrictsNeedCreating
@@ -48,10 +48,15 @@ class ImportCommand(BaseCommand):
 
     def refused(self, problem: FileProblem) -> None:
         """Write why nothing was imported to stderr (a command may add what to do next)."""
+        if isinstance(problem, WrongKind):
+            # The advice that fits where it was run: the command for that kind of file.
+            self.stderr.write(problem.command_advice(self.path))
+            return
         for message in problem.messages:
             self.stderr.write(message)
 
     def handle(self, *args, path, dry_run=False, constituency=None, **options):
+        self.path = path
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No such file: {path}")
