@@ -130,7 +130,7 @@ class SegmentForm(forms.Form):
     )
 
     def __init__(self, *args, user, segment=None, **kwargs):
-        if segment is not None and not args and "data" not in kwargs:
+        if segment is not None:  # shown when the form is not bound
             kwargs["initial"] = {
                 "name": segment.name,
                 "description": segment.description,
