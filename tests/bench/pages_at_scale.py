@@ -135,6 +135,12 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ("people filter: members", people, {"membership": "member"}, "get"),
         ("people search + members", people, {"q": "Smith", "membership": "any"}, "get"),
         ("person page", reverse("members:person_detail", args=[world["castle_person"]]), {}, "get"),
+        (
+            "person edit page",
+            reverse("members:person_edit", args=[world["castle_person"]]),
+            {},
+            "get",
+        ),
         ("electors list", electors, {}, "get"),
         ("electors search: name", electors, {"q": "Smith"}, "get"),
         ("electors search: number", electors, {"q": f"{world['castle_district'].code}-12"}, "get"),
@@ -152,6 +158,12 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
             "segment page: ward",
             reverse("members:segment_detail", args=[world["ward_segment"].pk]),
             {},
+            "get",
+        ),
+        (
+            "segment page: ward, page 40",
+            reverse("members:segment_detail", args=[world["ward_segment"].pk]),
+            {"page": 40},
             "get",
         ),
         (
