@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clp.access import constituencies_for_user, has_role, role_required
 from clp.audit import audit_bulk_read
-from clp.exports import formula_safe
+from clp.exports import BOM, formula_safe
 from clp.roles import RoleCode
 from clp.views import job_context
 from members import timeline
@@ -256,9 +256,6 @@ def _refused_filter(form) -> str:
 class _Echo:
     def write(self, value):
         return value
-
-
-BOM = "\ufeff"  # so Excel opens the CSV as UTF-8 (names with accents, "£")
 
 
 def _export_reason(request, *, title: str, what: str, back):
