@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from clp.access import polling_districts_for_user
+from clp.access import constituencies_for_user, polling_districts_for_user
 from members.importers.layouts import FIELDS
 from members.models import (
     Branch,
@@ -12,6 +12,7 @@ from members.models import (
     ImportBatch,
     Membership,
     Person,
+    Segment,
     Tag,
     Ward,
 )
@@ -137,6 +138,7 @@ class SegmentForm(forms.Form):
                 **segment.filters,
             }
         super().__init__(*args, **kwargs)
+        self.user, self.segment = user, segment
         districts = polling_districts_for_user(user, *READERS)
         self.fields["polling_districts"].queryset = districts
         self.fields["wards"].queryset = Ward.objects.filter(
@@ -145,6 +147,21 @@ class SegmentForm(forms.Form):
 
     def clean_markers(self):
         return "".join(ch for ch in self.cleaned_data["markers"].upper() if ch.isalpha())
+
+    def clean_name(self):
+        """A name already taken would otherwise replace that segment's filters unseen."""
+        name = self.cleaned_data["name"].strip()
+        taken = Segment.objects.filter(
+            constituency__in=constituencies_for_user(self.user, *READERS), name=name
+        )
+        if self.segment is not None:
+            taken = taken.exclude(pk=self.segment.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                f"There is already a segment called “{name}”: choose another name, or edit that "
+                "one from its page."
+            )
+        return name
 
     def filters(self) -> dict:
         data = self.cleaned_data

@@ -172,3 +172,17 @@ def test_deleting_an_unused_segment_asks_first_and_is_audited(register, client_f
     assert client.post(url)["Location"].endswith("/segments/")
     assert not Segment.objects.filter(pk=segment.pk).exists()
     assert AuditEntry.objects.get(action="segment.delete").details["before"]["name"] == "Everyone"
+
+
+def test_a_new_segment_cannot_take_the_name_of_another_and_replace_it(
+    register,  # noqa: F811
+    client_for,
+):
+    segment = _segment(register, "Postal voters", filters={"markers": "A"})
+    response = client_for(RoleCode.AREA_ORGANISER).post(
+        reverse("members:segment_create"), {"name": "Postal voters", "on_register": "on"}
+    )
+    assert response.status_code == 400
+    assert "There is already a segment called" in response.content.decode()
+    segment.refresh_from_db()
+    assert segment.filters == {"markers": "A"}

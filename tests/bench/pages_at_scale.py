@@ -152,7 +152,14 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
             "get",
         ),
         ("electors filter: left", electors, {"show": "off"}, "get"),
-        ("elector export start", reverse("members:elector_export"), {}, "get"),
+        ("elector export: reason form", reverse("members:elector_export"), {}, "get"),
+        ("elector export start", reverse("members:elector_export"), {"why": "bench"}, "get"),
+        (
+            "segment export start",
+            reverse("members:segment_export", args=[world["ward_segment"].pk]),
+            {"why": "bench"},
+            "get",
+        ),
         ("segment list", reverse("members:segment_list"), {}, "get"),
         (
             "segment page: ward",
@@ -303,9 +310,23 @@ def _forget_statistics() -> bool:
 
 
 def _empty_database() -> None:
+    """Flush the bench's scratch database. The audit log refuses TRUNCATE (clp migration
+    0004) unless triggers are off, which the superuser the bench runs as may ask for, as the
+    test suite's flush does (conftest.py)."""
     from django.core.management import call_command
+    from django.db.backends.postgresql.operations import DatabaseOperations
 
     from conftest import ensure_roles
 
-    call_command("flush", interactive=False, verbosity=0)
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    DatabaseOperations.sql_flush = sql_flush
+    try:
+        call_command("flush", interactive=False, verbosity=0)
+    finally:
+        DatabaseOperations.sql_flush = original
     ensure_roles()  # rows data migrations made
