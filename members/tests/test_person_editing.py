@@ -270,3 +270,26 @@ def test_a_writer_with_no_form_sets_a_flag_without_a_version(register):  # noqa:
     person.refresh_from_db()
     assert person.deceased and person.version == 2
     assert _edits(person).get().details["after"] == {"deceased": True}
+
+
+def test_a_subject_access_export_includes_their_consent_wording_and_objections(
+    register,  # noqa: F811
+    client_for,
+):
+    from gdpr.registry import DataSubject, export_subject
+
+    person = _person()
+    client = client_for(RoleCode.ORGANISER)
+    client.post(
+        reverse("members:person_contact_add", args=[person.pk, "email"]),
+        {
+            "version": person.version,
+            "address": "j@example.org",
+            "consent": ConsentState.GRANTED,
+            "consent_wording": "Email me about the campaign.",
+        },
+    )
+    client.post(reverse("members:person_edit", args=[person.pk]), _form(person, do_not_post="on"))
+    (exported,) = export_subject(DataSubject(person=person))["members"]["people"]
+    assert exported["emails"][0]["consent_wording"] == "Email me about the campaign."
+    assert exported["do_not_contact_by"] == ["post"]
