@@ -290,6 +290,7 @@ def test_a_subject_access_export_includes_their_consent_wording_and_objections(
         },
     )
     client.post(reverse("members:person_edit", args=[person.pk]), _form(person, do_not_post="on"))
+    person.refresh_from_db()
     (exported,) = export_subject(DataSubject(person=person))["members"]["people"]
     assert exported["emails"][0]["consent_wording"] == "Email me about the campaign."
     assert exported["do_not_contact_by"] == ["post"]
