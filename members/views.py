@@ -634,7 +634,13 @@ def segment_detail(request, pk):
         request=request,
         details={"segment": segment.pk, "page": page.number},
     )
-    can_edit = has_role(request.user, *EDITORS)
+    # As get_segment_for_editor decides: the organiser's, or an area organiser's own.
+    can_edit = has_role(request.user, *EDITORS) and (
+        segment.created_by_id == request.user.pk
+        or constituencies_for_user(request.user, RoleCode.ORGANISER)
+        .filter(pk=segment.constituency_id)
+        .exists()
+    )
     return render(
         request,
         "members/segment_detail.html",

@@ -157,6 +157,10 @@ def test_area_organiser_may_change_their_own_segments_only(
     theirs = _segment(register, "Mine", actor=users[RoleCode.AREA_ORGANISER])
     organisers = _segment(register, "The CLP's", actor=users[RoleCode.ORGANISER])
     client = client_for(RoleCode.AREA_ORGANISER)
+    assert client.get(reverse("members:segment_detail", args=[theirs.pk])).context["can_edit"]
+    assert not client.get(reverse("members:segment_detail", args=[organisers.pk])).context[
+        "can_edit"
+    ]
     assert client.get(reverse("members:segment_edit", args=[theirs.pk])).status_code == 200
     assert client.get(reverse("members:segment_edit", args=[organisers.pk])).status_code == 404
     assert client.post(reverse("members:segment_delete", args=[organisers.pk])).status_code == 404
