@@ -13,6 +13,10 @@ import tablib
 from import_export.formats import base_formats
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel reads a CSV file as UTF-8 only when it starts with a byte-order mark; without one,
+# "Zoë" and "£" come out garbled. Every CSV/TSV the app or the admin writes starts with it.
+BOM = "\ufeff"
+TEXT_SHEETS = ("csv", "tsv")
 
 
 def formula_safe(value):
@@ -31,7 +35,10 @@ class FormulaSafe:
             safe.headers = [formula_safe(header) for header in dataset.headers]
         for row in dataset:
             safe.append([formula_safe(cell) for cell in row])
-        return super().export_data(safe, **kwargs)
+        data = super().export_data(safe, **kwargs)
+        if self.get_extension() in TEXT_SHEETS and isinstance(data, str):
+            data = BOM + data.removeprefix(BOM)
+        return data
 
 
 def _safe_format(fmt: type) -> type:

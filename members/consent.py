@@ -4,7 +4,9 @@ or called. Every sender (mailings, SMS, phone banks, ad audiences) asks here.
 - Email and SMS need recorded consent for that address or number.
 - Calls skip people marked do-not-phone, numbers whose consent was refused or withdrawn, and
   numbers on the Telephone Preference Service unless consent is recorded for that number.
-- Nobody erased, merged into another record or marked do-not-contact is contacted at all.
+- Nobody erased, merged into another record, marked do-not-contact or known to have died is
+  contacted at all. The per-channel do-not-contact flags an organiser sets on the person page
+  (email, phone, text) are read here too.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -12,10 +14,21 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from members.models import ConsentState, ContactEmail, ContactPhone, Person
 
 NO_CALL = (ConsentState.REFUSED, ConsentState.WITHDRAWN)
+# The person's do-not-contact flags by channel, as the person page and segments name them.
+DO_NOT_CONTACT_FLAGS = {
+    "all": "do_not_contact",
+    "email": "do_not_email",
+    "phone": "do_not_phone",
+    "text": "do_not_text",
+    "post": "do_not_post",
+    "door": "do_not_canvass",
+}
 
 
 def _reachable(person: Person) -> bool:
-    return not (person.do_not_contact or person.erased_at or person.merged_into_id)
+    return not (
+        person.do_not_contact or person.deceased or person.erased_at or person.merged_into_id
+    )
 
 
 def may_email(person: Person, email: ContactEmail) -> bool:
@@ -50,6 +63,7 @@ def _consented_and_reachable(channel_flag: str) -> dict:
     return {
         "consent": ConsentState.GRANTED,
         "person__do_not_contact": False,
+        "person__deceased": False,
         f"person__{channel_flag}": False,
         "person__erased_at__isnull": True,
         "person__merged_into__isnull": True,
@@ -71,6 +85,7 @@ def callable_numbers() -> QuerySet:
     return (
         ContactPhone.objects.filter(
             person__do_not_contact=False,
+            person__deceased=False,
             person__do_not_phone=False,
             person__erased_at__isnull=True,
             person__merged_into__isnull=True,

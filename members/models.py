@@ -320,7 +320,10 @@ class Person(TimeStampedModel):
     do_not_phone = models.BooleanField(default=False)
     do_not_text = models.BooleanField(default=False)
     do_not_post = models.BooleanField(default=False)
-    do_not_canvass = models.BooleanField(default=False)
+    do_not_canvass = models.BooleanField(default=False, help_text="No knocking on their door.")
+    # Nobody writes to, calls or canvasses someone who has died (members/consent.py).
+    # db_default: the register import inserts people with SQL naming its columns.
+    deceased = models.BooleanField(default=False, db_default=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="people")
     notes = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -395,6 +398,13 @@ class ContactEmail(TimeStampedModel):
         max_length=10, choices=ConsentState.choices, default=ConsentState.UNKNOWN
     )
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_source = models.CharField(
+        max_length=100, blank=True, help_text="How consent was given, e.g. a petition form."
+    )
+    consent_wording = models.TextField(blank=True, help_text="The words they agreed to.")
+    consent_recorded_by = models.ForeignKey(
+        "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source = models.CharField(max_length=100, blank=True, help_text="Where this came from.")
     is_primary = models.BooleanField(default=False)
 
@@ -422,6 +432,13 @@ class ContactPhone(TimeStampedModel):
         max_length=10, choices=ConsentState.choices, default=ConsentState.UNKNOWN
     )
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_source = models.CharField(
+        max_length=100, blank=True, help_text="How consent was given, e.g. a petition form."
+    )
+    consent_wording = models.TextField(blank=True, help_text="The words they agreed to.")
+    consent_recorded_by = models.ForeignKey(
+        "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source = models.CharField(max_length=100, blank=True)
     tps_registered = models.BooleanField(
         default=False, help_text="On the Telephone Preference Service."

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clp.audit import audit_record
 from gdpr.registry import DataSubject, declare
+from members.consent import DO_NOT_CONTACT_FLAGS
 from members.importers.records import email_digest, name_digest, phone_digest
 from members.models import (
     ContactEmail,
@@ -50,6 +51,16 @@ def _people(subject: DataSubject) -> list[Person]:
     return people
 
 
+def _consent(contact) -> dict:
+    """What they agreed to, when and how: part of what we hold about them."""
+    return {
+        "consent": contact.consent,
+        "consent_recorded_at": str(contact.consent_recorded_at or ""),
+        "consent_source": contact.consent_source,
+        "consent_wording": contact.consent_wording,
+    }
+
+
 def export(subject: DataSubject) -> dict:
     result = []
     for person in _people(subject):
@@ -61,12 +72,19 @@ def export(subject: DataSubject) -> dict:
                 "date_of_birth": str(person.date_of_birth or ""),
                 "address": str(person.property or ""),
                 "do_not_contact": person.do_not_contact,
+                "do_not_contact_by": [
+                    channel
+                    for channel, flag in DO_NOT_CONTACT_FLAGS.items()
+                    if channel != "all" and getattr(person, flag)
+                ],
+                "deceased": person.deceased,
+                "notes": person.notes,
                 "emails": [
-                    {"address": e.address, "consent": e.consent, "source": e.source}
+                    {"address": e.address, "source": e.source, **_consent(e)}
                     for e in ContactEmail.objects.filter(person=person)
                 ],
                 "phones": [
-                    {"number": p.number, "consent": p.consent, "source": p.source}
+                    {"number": p.number, "source": p.source, **_consent(p)}
                     for p in ContactPhone.objects.filter(person=person)
                 ],
                 "register_entries": [

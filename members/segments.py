@@ -34,6 +34,10 @@ def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
         people = people.with_email()
     if filters.get("has_phone"):
         people = people.with_phone()
+    # Marked not to be contacted on these channels ("phone", "door" …): e.g. everyone to take
+    # off a call list someone else keeps.
+    for channel in filters.get("do_not") or []:
+        people = people.filter(**{consent.DO_NOT_CONTACT_FLAGS[channel]: True})
     if filters.get("consent"):
         people = consent.people_with_consent(people, filters["consent"])
     return people

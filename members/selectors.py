@@ -11,6 +11,8 @@ from members.segments import apply_segment_filters
 
 READERS = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER, RoleCode.IT_MANAGER)
 IMPORTERS = (RoleCode.ORGANISER, RoleCode.IT_MANAGER)
+# Who may edit people and segments in their areas (the IT manager reads, but does not edit).
+EDITORS = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 
 
 def district_ids_for_user(user, *roles) -> list[int]:
@@ -25,11 +27,11 @@ def electors_for_user(user) -> QuerySet:
     return Elector.objects.filter(polling_district__in=district_ids_for_user(user))
 
 
-def people_for_user(user) -> QuerySet:
+def people_for_user(user, roles=READERS) -> QuerySet:
     """People in the user's areas (by their home district, Person.polling_district). CLP-wide
     roles also see people with no known district (members not yet matched to the register)."""
-    whole = [g.constituency_id for g in grants_for(user, *READERS) if g.constituency_id]
-    districts = polling_districts_for_user(user, *READERS).exclude(constituency_id__in=whole)
+    whole = [g.constituency_id for g in grants_for(user, *roles) if g.constituency_id]
+    districts = polling_districts_for_user(user, *roles).exclude(constituency_id__in=whole)
     in_areas = Q(polling_district__in=list(districts.values_list("pk", flat=True)))
     if whole:
         in_areas |= Q(constituency_id__in=whole)
@@ -39,6 +41,12 @@ def people_for_user(user) -> QuerySet:
 def get_person_for_user(user, pk) -> Person:
     """The person, if they are in the user's areas; 404 otherwise."""
     return get_object_or_404(people_for_user(user), pk=pk)
+
+
+def get_person_for_editor(user, pk) -> Person:
+    """The person, if `user` may edit them (an organiser or area organiser whose areas they
+    live in); 404 otherwise."""
+    return get_object_or_404(people_for_user(user, EDITORS), pk=pk)
 
 
 def import_batches_for_user(user) -> QuerySet:
@@ -68,6 +76,19 @@ def get_segment_for_user(user, pk) -> Segment:
     if segment is None:
         raise Http404
     return segment
+
+
+def get_segment_for_editor(user, pk) -> Segment:
+    """A segment `user` may change or delete: any in a constituency they organise, and those
+    they made themselves as an area organiser; 404 otherwise."""
+    organised = constituencies_for_user(user, RoleCode.ORGANISER)
+    own = Segment.objects.filter(
+        constituency__in=constituencies_for_user(user, *EDITORS), created_by=user
+    )
+    return get_object_or_404(
+        Segment.objects.filter(Q(constituency__in=organised) | Q(pk__in=own.values("pk"))),
+        pk=pk,
+    )
 
 
 def segment_people(filters: dict, user) -> QuerySet:

@@ -4,13 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clp.access import constituencies_for_user, polling_districts_for_user, role_required
+from clp.access import constituencies_for_user, has_role, polling_districts_for_user, role_required
 from clp.audit import audit_bulk_read
-from clp.exports import formula_safe
+from clp.exports import BOM, formula_safe
+from clp.roles import RoleCode
 from clp.views import job_context
 from members import geography as geography_services
 from members import timeline
@@ -21,18 +22,34 @@ from members.forms import (
     DistrictMoveForm,
     DistrictStationForm,
     ElectorFilterForm,
+    EmailForm,
+    ExportReasonForm,
     GeographyNameForm,
     MappingForm,
+    MembershipForm,
     PeopleFilterForm,
+    PersonForm,
+    PhoneForm,
     SegmentForm,
     StationAddForm,
     UploadForm,
     WardAddForm,
 )
 from members.importers import FileProblem
-from members.models import Branch, ImportBatch, MemberMatch, PollingDistrict, PollingStation, Ward
+from members.models import (
+    Branch,
+    ContactEmail,
+    ContactPhone,
+    ImportBatch,
+    MemberMatch,
+    Membership,
+    PollingDistrict,
+    PollingStation,
+    Ward,
+)
 from members.pagination import IdsFirstPaginator
 from members.selectors import (
+    EDITORS,
     GEOGRAPHY_EDITORS,
     IMPORTERS,
     READERS,
@@ -42,7 +59,9 @@ from members.selectors import (
     get_geography_item_for_user,
     get_import_batch_for_user,
     get_member_match_for_user,
+    get_person_for_editor,
     get_person_for_user,
+    get_segment_for_editor,
     get_segment_for_user,
     import_batches_for_user,
     member_matches_for_user,
@@ -51,13 +70,23 @@ from members.selectors import (
     segments_for_user,
 )
 from members.services import (
+    EditConflict,
+    SegmentInUse,
     import_batch_confirm_leavers,
     import_batch_create,
     import_batch_create_districts,
     import_batch_preview,
     import_batch_start,
     member_match_decide,
+    membership_update,
+    person_contact_add,
+    person_contact_delete,
+    person_contact_update,
+    person_update,
+    segment_delete,
     segment_save,
+    segment_update,
+    segment_users,
 )
 
 PAGE_SIZE = 50
@@ -287,49 +316,81 @@ class _Echo:
         return value
 
 
+def _export_reason(request, *, title: str, what: str, back):
+    """The reason for a download, asked before it starts (kept in the audit entry's `why`):
+    (form, None) while there is none, (None, why) once given."""
+    form = ExportReasonForm(request.GET if "why" in request.GET else None)
+    if form.is_valid():
+        return None, form.cleaned_data["why"]
+    keep = [(k, v) for k, values in request.GET.lists() if k != "why" for v in values]
+    page = render(
+        request,
+        "members/export_reason.html",
+        {"form": form, "title": title, "what": what, "keep": keep, "back": back},
+        status=400 if form.errors else 200,
+    )
+    return page, None
+
+
+def _csv_response(header: list[str], rows, filename: str) -> StreamingHttpResponse:
+    """A CSV download that opens correctly in Excel: UTF-8 with a byte-order mark. Callers
+    pass every text cell through formula_safe."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield BOM + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @role_required(*READERS)
 def elector_export(request):
     form, electors = _filtered_electors(request)
     if form.errors:
         return HttpResponseBadRequest(_refused_filter(form), content_type="text/plain")
+    page, why = _export_reason(
+        request,
+        title="Download electors",
+        what="the electors your search selects",
+        back=reverse("members:elector_list"),
+    )
+    if page is not None:
+        return page
     count = electors.count()
     audit_bulk_read(
         actor=request.user,
         what="electors.export",
         count=count,
-        why=request.GET.get("why", "export"),
+        why=why,
         request=request,
+        details={"filters": {k: v for k, v in request.GET.items() if k != "why"}},
     )
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(
-            [
-                "Elector number",
-                "Surname",
-                "Forenames",
-                "Markers",
-                "Address",
-                "Postcode",
-                "On register",
-            ]
-        )
-        for e in electors.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    e.elector_number,
-                    formula_safe(e.surname),
-                    formula_safe(e.forenames),
-                    e.markers,
-                    formula_safe(", ".join(e.property.address_lines)) if e.property else "",
-                    e.property.postcode if e.property else "",
-                    "yes" if e.on_register else "no",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="electors.csv"'
-    return response
+    rows = (
+        [
+            e.elector_number,
+            formula_safe(e.surname),
+            formula_safe(e.forenames),
+            formula_safe(e.markers),
+            formula_safe(", ".join(e.property.address_lines)) if e.property else "",
+            formula_safe(e.property.postcode) if e.property else "",
+            "yes" if e.on_register else "no",
+        ]
+        for e in electors.iterator(chunk_size=2000)
+    )
+    header = [
+        "Elector number",
+        "Surname",
+        "Forenames",
+        "Markers",
+        "Address",
+        "Postcode",
+        "On register",
+    ]
+    return _csv_response(header, rows, "electors.csv")
 
 
 @role_required(*READERS)
@@ -387,13 +448,192 @@ def person_detail(request, pk):
         {
             "person": person,
             "entries": entries,
-            "emails": person.emails.all(),
-            "phones": person.phones.all(),
+            "emails": person.emails.select_related("consent_recorded_by"),
+            "phones": person.phones.select_related("consent_recorded_by"),
             "membership": getattr(person, "membership", None),
             "household": household,
             "events": timeline.events_for(person),
+            "tags": person.tags.all(),
+            "can_edit": _may_edit(request.user, person),
         },
     )
+
+
+def _may_edit(user, person) -> bool:
+    if not has_role(user, *EDITORS):
+        return False
+    if not has_role(user, RoleCode.IT_MANAGER):
+        return True  # they read people only through editing roles: this one is in their areas
+    return people_for_user(user, EDITORS).filter(pk=person.pk).exists()
+
+
+def _conflict_context(conflict: EditConflict) -> dict:
+    return {"conflict": conflict, "changes": conflict.changes}
+
+
+def _after_conflict(form_class, request, conflict: EditConflict, **kwargs):
+    """The user's form as they filled it in, now based on the version that was saved: saving
+    it again is a deliberate choice made after seeing what the other person changed."""
+    data = request.POST.copy()
+    data["version"] = conflict.person.version
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+@role_required(*EDITORS)
+def person_edit(request, pk):
+    """Details, do-not-contact flags, deceased, tags and notes."""
+    person = get_person_for_editor(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person)
+    context = {"person": person}
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = person_update(
+                actor=request.user,
+                person=person,
+                changes=form.changes(),
+                version=form.cleaned_data["version"],
+                request=request,
+            )
+        except EditConflict as conflict:
+            person.refresh_from_db()
+            form = _after_conflict(PersonForm, request, conflict, instance=person)
+            context.update(_conflict_context(conflict))
+        else:
+            messages.success(
+                request, "Saved." if changed else "Nothing was changed, so nothing was saved."
+            )
+            return redirect("members:person_detail", pk=person.pk)
+    context["form"] = form
+    status = 409 if "conflict" in context else 400 if form.errors else 200
+    return render(request, "members/person_edit.html", context, status=status)
+
+
+CONTACT_KINDS = {
+    "email": (ContactEmail, EmailForm, "email address"),
+    "phone": (ContactPhone, PhoneForm, "phone number"),
+}
+
+
+def _contact_kind(kind: str):
+    if kind not in CONTACT_KINDS:
+        raise Http404("No such kind of contact detail.")
+    return CONTACT_KINDS[kind]
+
+
+@role_required(*EDITORS)
+def person_contact_add_view(request, pk, kind):
+    """A new email address or phone number, with its consent."""
+    person = get_person_for_editor(request.user, pk)
+    _model, form_class, noun = _contact_kind(kind)
+    form = form_class(request.POST or None, person=person)
+    context = {"person": person, "noun": noun, "adding": True}
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_contact_add(
+                actor=request.user,
+                person=person,
+                kind=kind,
+                details=form.details(),
+                version=form.cleaned_data["version"],
+                request=request,
+            )
+        except EditConflict as conflict:
+            form = _after_conflict(form_class, request, conflict, person=conflict.person)
+            context.update(_conflict_context(conflict))
+        else:
+            messages.success(request, f"Added the {noun}.")
+            return redirect("members:person_detail", pk=person.pk)
+    context["form"] = form
+    status = 409 if "conflict" in context else 400 if form.errors else 200
+    return render(request, "members/contact_form.html", context, status=status)
+
+
+@role_required(*EDITORS)
+def person_contact_edit(request, pk, kind, contact_pk):
+    """Change a contact detail or record its consent (state, source, wording)."""
+    person = get_person_for_editor(request.user, pk)
+    model, form_class, noun = _contact_kind(kind)
+    contact = get_object_or_404(model, pk=contact_pk, person=person)
+    form = form_class(request.POST or None, instance=contact, person=person)
+    context = {"person": person, "noun": noun, "contact": contact}
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_contact_update(
+                actor=request.user,
+                person=person,
+                contact=model.objects.get(pk=contact.pk),
+                details=form.details(),
+                version=form.cleaned_data["version"],
+                request=request,
+            )
+        except EditConflict as conflict:
+            contact.refresh_from_db()
+            form = _after_conflict(
+                form_class, request, conflict, instance=contact, person=conflict.person
+            )
+            context.update(_conflict_context(conflict))
+        else:
+            messages.success(request, f"Saved the {noun}.")
+            return redirect("members:person_detail", pk=person.pk)
+    context["form"] = form
+    status = 409 if "conflict" in context else 400 if form.errors else 200
+    return render(request, "members/contact_form.html", context, status=status)
+
+
+@require_POST
+@role_required(*EDITORS)
+def person_contact_remove(request, pk, kind, contact_pk):
+    person = get_person_for_editor(request.user, pk)
+    model, _form_class, noun = _contact_kind(kind)
+    contact = get_object_or_404(model, pk=contact_pk, person=person)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest("The form was incomplete.", content_type="text/plain")
+    try:
+        person_contact_delete(
+            actor=request.user, person=person, contact=contact, version=version, request=request
+        )
+    except EditConflict as conflict:
+        messages.error(request, conflict.message + " Nothing was removed.")
+    else:
+        messages.success(request, f"Removed the {noun}.")
+    return redirect("members:person_detail", pk=person.pk)
+
+
+@role_required(*EDITORS)
+def membership_edit(request, pk):
+    """Membership: number, status, branch, arrears, dates, roles held."""
+    person = get_person_for_editor(request.user, pk)
+    membership = Membership.objects.filter(person=person).first()
+    form = MembershipForm(request.POST or None, instance=membership, person=person)
+    context = {"person": person, "membership": membership}
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_update(
+                actor=request.user,
+                person=person,
+                details=form.details(),
+                version=form.cleaned_data["version"],
+                request=request,
+            )
+        except EditConflict as conflict:
+            form = _after_conflict(
+                MembershipForm,
+                request,
+                conflict,
+                instance=Membership.objects.filter(person=person).first(),
+                person=conflict.person,
+            )
+            context.update(_conflict_context(conflict))
+        else:
+            messages.success(request, "Saved the membership.")
+            return redirect("members:person_detail", pk=person.pk)
+    context["form"] = form
+    status = 409 if "conflict" in context else 400 if form.errors else 200
+    return render(request, "members/membership_form.html", context, status=status)
 
 
 @role_required(*READERS)
@@ -438,17 +678,147 @@ def segment_create(request):
 
 @role_required(*READERS)
 def segment_detail(request, pk):
+    """The segment's people in the user's areas, 50 a page (the page's rows are logged)."""
     segment = get_segment_for_user(request.user, pk)
-    count = segment_people(segment.filters, request.user).count()
+    people = segment_people(segment.filters, request.user).order_by("last_name", "first_name", "pk")
+    page = IdsFirstPaginator(people, PAGE_SIZE, related=("property", "membership")).get_page(
+        request.GET.get("page")
+    )
     audit_bulk_read(
         actor=request.user,
         what="segment",
-        count=count,
+        count=len(page.object_list),
         why="segment page",
         request=request,
-        details={"segment": segment.pk},
+        details={"segment": segment.pk, "page": page.number},
     )
-    return render(request, "members/segment_detail.html", {"segment": segment, "count": count})
+    # As get_segment_for_editor decides: the organiser's, or an area organiser's own.
+    can_edit = has_role(request.user, *EDITORS) and (
+        segment.created_by_id == request.user.pk
+        or constituencies_for_user(request.user, RoleCode.ORGANISER)
+        .filter(pk=segment.constituency_id)
+        .exists()
+    )
+    return render(
+        request,
+        "members/segment_detail.html",
+        {"segment": segment, "page": page, "count": page.paginator.count, "can_edit": can_edit},
+    )
+
+
+@role_required(*READERS)
+def segment_export(request, pk):
+    """The segment's people in the user's areas as CSV, once the user has said why."""
+    segment = get_segment_for_user(request.user, pk)
+    page, why = _export_reason(
+        request,
+        title=f"Download “{segment.name}”",
+        what="the people of this segment in your areas",
+        back=reverse("members:segment_detail", args=[segment.pk]),
+    )
+    if page is not None:
+        return page
+    people = (
+        segment_people(segment.filters, request.user)
+        .select_related("property", "polling_district", "membership")
+        .order_by("last_name", "first_name", "pk")
+    )
+    audit_bulk_read(
+        actor=request.user,
+        what="segment.export",
+        count=people.count(),
+        why=why,
+        request=request,
+        details={"segment": segment.pk, "filters": segment.filters},
+    )
+    flags = [(label, f"do_not_{name}") for label, name in DO_NOT_COLUMNS]
+    rows = (
+        [
+            p.pk,
+            formula_safe(p.title),
+            formula_safe(p.first_name),
+            formula_safe(p.last_name),
+            formula_safe(", ".join(p.property.address_lines)) if p.property_id else "",
+            formula_safe(p.property.postcode) if p.property_id else "",
+            formula_safe(p.polling_district.code) if p.polling_district_id else "",
+            _membership_status(p),
+            " ".join(label for label, flag in flags if getattr(p, flag)),
+        ]
+        for p in people.iterator(chunk_size=2000)
+    )
+    header = [
+        "Person id",
+        "Title",
+        "First name",
+        "Last name",
+        "Address",
+        "Postcode",
+        "Polling district",
+        "Membership",
+        "Do not contact by",
+    ]
+    return _csv_response(header, rows, f"segment-{segment.pk}.csv")
+
+
+DO_NOT_COLUMNS = [
+    ("any", "contact"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("text", "text"),
+    ("post", "post"),
+    ("door", "canvass"),
+]
+
+
+def _membership_status(person) -> str:
+    try:
+        return person.membership.get_status_display()
+    except Membership.DoesNotExist:
+        return ""
+
+
+@role_required(*EDITORS)
+def segment_edit(request, pk):
+    segment = get_segment_for_editor(request.user, pk)
+    form = SegmentForm(request.POST or None, user=request.user, segment=segment)
+    if request.method == "POST" and form.is_valid():
+        segment_update(
+            actor=request.user,
+            segment=segment,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            filters=form.filters(),
+            request=request,
+        )
+        messages.success(request, f"Saved the segment “{segment.name}”.")
+        return redirect("members:segment_detail", pk=segment.pk)
+    return render(
+        request,
+        "members/segment_form.html",
+        {"form": form, "segment": segment},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*EDITORS)
+def segment_delete_view(request, pk):
+    """Asks first; refused while anything (a canvass target …) still selects by it."""
+    segment = get_segment_for_editor(request.user, pk)
+    used_by, status = segment_users(segment), 200
+    if request.method == "POST":
+        try:
+            segment_delete(actor=request.user, segment=segment, request=request)
+        except SegmentInUse as refused:
+            used_by, status = refused.users, 409
+        else:
+            messages.success(request, f"Deleted the segment “{segment.name}”.")
+            return redirect("members:segment_list")
+    return render(
+        request,
+        "members/segment_delete.html",
+        {"segment": segment, "used_by": used_by},
+        status=status,
+    )
 
 
 @role_required(*IMPORTERS)

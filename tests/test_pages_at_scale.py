@@ -45,6 +45,7 @@ def pages(geography):
         filters={"markers": "A", "on_register": True},
     )
     preview = reverse("canvassing:target_preview", args=[campaign.pk])
+    castle_person = Elector.objects.filter(polling_district__code="CA").first().person
     return {
         "people": (reverse("members:people_list"), {}),
         "people search": (reverse("members:people_list"), {"q": "smith castle"}),
@@ -58,6 +59,8 @@ def pages(geography):
         "preview by intention": (preview, {"last_intentions": ["LAB"], "min_strength": "3"}),
         "preview never canvassed": (preview, {"never_canvassed": "on"}),
         "campaign": (reverse("canvassing:campaign_detail", args=[campaign.pk]), {}),
+        "ward segment, page 2": (reverse("members:segment_detail", args=[ward.pk]), {"page": 2}),
+        "person edit": (reverse("members:person_edit", args=[castle_person.pk]), {}),
         "_campaign": campaign,
     }
 

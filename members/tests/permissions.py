@@ -3,10 +3,15 @@
 import datetime
 
 from clp.roles import RoleCode
-from tests.permission_matrix import DENIED, Expect, only
+from tests.permission_matrix import DENIED, NOT_FOUND, Expect, only
 
 IMPORTERS = (RoleCode.IT_MANAGER, RoleCode.ORGANISER)
 READERS = (RoleCode.IT_MANAGER, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+# People are edited by organisers and area organisers (in their areas), not the IT manager.
+EDITORS = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+# A segment nobody in particular made: the CLP organiser's to change; an area organiser may
+# change only their own.
+SEGMENT_EDITORS = {**only(RoleCode.ORGANISER), RoleCode.AREA_ORGANISER: NOT_FOUND}
 
 
 def _batch(ctx, status="ready"):
@@ -62,11 +67,29 @@ def _match(ctx):
 def _segment(ctx):
     from members.models import Segment
 
-    return Segment.objects.create(
+    return Segment.objects.get_or_create(
         constituency=ctx["geography"]["constituency"],
         name="Postal voters",
-        filters={"markers": "A"},
-    ).pk
+        defaults={"filters": {"markers": "A"}},
+    )[0].pk
+
+
+def _castle_email(ctx):
+    from members.models import ContactEmail
+
+    person = _castle_person(ctx)
+    email = ContactEmail.objects.create(person=person, address=f"ann{person.pk}@example.org")
+    ctx.setdefault("emails", []).append(email)
+    return {"pk": person.pk, "kind": "email", "contact_pk": email.pk}
+
+
+def _put_emails_back(ctx):
+    """Removing an email address is allowed once: put it back for the next role."""
+    from members.models import ContactEmail
+
+    for email in ctx.get("emails", []):
+        if not ContactEmail.objects.filter(pk=email.pk).exists():
+            email.save(force_insert=True)
 
 
 def _new_ward(ctx):
@@ -115,9 +138,29 @@ EXPECTATIONS = {
     "members:person_detail": Expect(
         only(*READERS), kwargs=lambda ctx: {"pk": _castle_person(ctx).pk}
     ),
+    "members:person_edit": Expect(
+        only(*EDITORS), kwargs=lambda ctx: {"pk": _castle_person(ctx).pk}
+    ),
+    "members:membership_edit": Expect(
+        only(*EDITORS), kwargs=lambda ctx: {"pk": _castle_person(ctx).pk}
+    ),
+    "members:person_contact_add": Expect(
+        only(*EDITORS), kwargs=lambda ctx: {"pk": _castle_person(ctx).pk, "kind": "phone"}
+    ),
+    "members:person_contact_edit": Expect(only(*EDITORS), kwargs=_castle_email),
+    "members:person_contact_remove": Expect(
+        only(*EDITORS),
+        method="post",
+        kwargs=_castle_email,
+        data=lambda ctx: {"version": 1},
+        reset=_put_emails_back,
+    ),
     "members:segment_list": Expect(only(*READERS)),
     "members:segment_create": Expect(only(*READERS)),
     "members:segment_detail": Expect(only(*READERS), kwargs=lambda ctx: {"pk": _segment(ctx)}),
+    "members:segment_export": Expect(only(*READERS), kwargs=lambda ctx: {"pk": _segment(ctx)}),
+    "members:segment_edit": Expect(SEGMENT_EDITORS, kwargs=lambda ctx: {"pk": _segment(ctx)}),
+    "members:segment_delete": Expect(SEGMENT_EDITORS, kwargs=lambda ctx: {"pk": _segment(ctx)}),
     "members:match_list": Expect(only(*IMPORTERS)),
     "members:match_decide": Expect(
         only(*IMPORTERS), method="post", kwargs=lambda ctx: {"pk": _match(ctx)}

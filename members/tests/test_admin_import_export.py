@@ -68,7 +68,9 @@ def test_admin_exports_write_formula_cells_as_text(geography, client_for):
     )
     client = client_for(RoleCode.IT_MANAGER)
 
-    text = _admin_export(client, "pollingstation", "csv", "pollingstationresource").decode()
+    content = _admin_export(client, "pollingstation", "csv", "pollingstationresource")
+    assert content.startswith("\ufeff".encode())  # Excel then reads it as UTF-8
+    text = content.decode("utf-8-sig")
     dataset = tablib.Dataset().load(text, format="csv")
     row = dict(zip(dataset.headers, dataset[0], strict=True))
     assert row["name"] == "'" + HOSTILE_NAME

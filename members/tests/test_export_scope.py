@@ -30,7 +30,9 @@ def test_export_of_an_unknown_district_is_refused(register, client_for):  # noqa
 def test_export_of_an_own_district_still_works(register, client_for):  # noqa: F811
     client = client_for(RoleCode.AREA_ORGANISER)
     castle_a = PollingDistrict.objects.get(code="CA")
-    response = client.get(reverse("members:elector_export"), {"polling_district": castle_a.pk})
+    response = client.get(
+        reverse("members:elector_export"), {"polling_district": castle_a.pk, "why": "leaflets"}
+    )
     body = b"".join(response.streaming_content).decode()
     assert response.status_code == 200
     assert "CA-1" in body and "RA-1" not in body

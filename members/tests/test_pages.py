@@ -101,7 +101,7 @@ def test_person_page_query_count_and_timeline(register, client_for, django_asser
     client = client_for(RoleCode.ORGANISER)
     person = Elector.objects.get(polling_district__code="CA", number=1).person
     client.get(reverse("members:person_detail", args=[person.pk]))
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):  # 20, and their tags
         response = client.get(reverse("members:person_detail", args=[person.pk]))
     assert b"On the register as CA-1" in response.content
     assert b"Mary" in response.content  # the household
@@ -246,7 +246,9 @@ def test_people_list_finds_members_not_on_the_register_and_is_scoped(
 @pytest.mark.django_db
 def test_export_cannot_smuggle_a_spreadsheet_formula(register, client_for):
     Elector.objects.filter(number=1, polling_district__code="CA").update(surname="=HYPERLINK(1)")
-    response = client_for(RoleCode.ORGANISER).get(reverse("members:elector_export"))
+    response = client_for(RoleCode.ORGANISER).get(
+        reverse("members:elector_export"), {"why": "checking the export"}
+    )
     body = b"".join(response.streaming_content).decode()
     assert "CA-1,'=HYPERLINK(1)" in body
 

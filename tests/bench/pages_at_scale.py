@@ -135,6 +135,12 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ("people filter: members", people, {"membership": "member"}, "get"),
         ("people search + members", people, {"q": "Smith", "membership": "any"}, "get"),
         ("person page", reverse("members:person_detail", args=[world["castle_person"]]), {}, "get"),
+        (
+            "person edit page",
+            reverse("members:person_edit", args=[world["castle_person"]]),
+            {},
+            "get",
+        ),
         ("electors list", electors, {}, "get"),
         ("electors search: name", electors, {"q": "Smith"}, "get"),
         ("electors search: number", electors, {"q": f"{world['castle_district'].code}-12"}, "get"),
@@ -146,12 +152,25 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
             "get",
         ),
         ("electors filter: left", electors, {"show": "off"}, "get"),
-        ("elector export start", reverse("members:elector_export"), {}, "get"),
+        ("elector export: reason form", reverse("members:elector_export"), {}, "get"),
+        ("elector export start", reverse("members:elector_export"), {"why": "bench"}, "get"),
+        (
+            "segment export start",
+            reverse("members:segment_export", args=[world["ward_segment"].pk]),
+            {"why": "bench"},
+            "get",
+        ),
         ("segment list", reverse("members:segment_list"), {}, "get"),
         (
             "segment page: ward",
             reverse("members:segment_detail", args=[world["ward_segment"].pk]),
             {},
+            "get",
+        ),
+        (
+            "segment page: ward, page 40",
+            reverse("members:segment_detail", args=[world["ward_segment"].pk]),
+            {"page": 40},
             "get",
         ),
         (
@@ -291,6 +310,9 @@ def _forget_statistics() -> bool:
 
 
 def _empty_database() -> None:
+    """Flush the bench's scratch database. The audit log refuses TRUNCATE (clp migration
+    0004) unless triggers are off, which the superuser the bench runs as may ask for, as the
+    test suite's flush does (conftest.py)."""
     from django.core.management import call_command
 
     from conftest import ensure_roles
