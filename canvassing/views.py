@@ -24,7 +24,7 @@ from canvassing.forms import (
     QuestionForm,
     TargetForm,
 )
-from canvassing.models import CanvassResult, Outcome, WalkList
+from canvassing.models import CanvassResult, Intention, Outcome, WalkList
 from canvassing.progress import campaign_progress
 from canvassing.targeting import target_counts, target_electors
 from clp.access import role_required
@@ -492,6 +492,15 @@ def age_band(elector, today) -> str:
     return ""
 
 
+WORDS = {**dict(Outcome.choices), **dict(Intention.choices)}
+
+
+def _mark(outcome: str, intention: str) -> str:
+    """What a doorstep mark says, in words: "Spoke to them · Labour", "Not in"."""
+    words = [WORDS.get(code, code) for code in (outcome, intention) if code]
+    return " · ".join(words)
+
+
 def _households(entries) -> list[dict]:
     """Group walk-list entries (already in walk order) into households."""
     today = timezone.localdate()
@@ -527,6 +536,8 @@ def _households(entries) -> list[dict]:
                 "member": bool(membership and membership.status in ("member", "arrears")),
                 "done_outcome": entry.done_outcome or "",
                 "done_intention": entry.done_intention or "",
+                "done_words": _mark(entry.done_outcome or "", entry.done_intention or ""),
+                "last_intention_words": WORDS.get(entry.last_intention or "", ""),
             }
         )
         if entry.last_visit and (
@@ -607,5 +618,7 @@ def service_worker(request):
     """The offline worker, served under /canvassing/ so it may look after the doorstep pages."""
     path = settings.BASE_DIR / "static" / "canvassing" / "sw.js"
     response = HttpResponse(path.read_text(), content_type="application/javascript")
-    response["Service-Worker-Allowed"] = reverse("canvassing:my_walk_lists")
+    # Home and My lists are kept for offline use too, so the worker looks after the whole site
+    # (it only ever touches pages when they fail to load, and keeps copies of the canvasser's).
+    response["Service-Worker-Allowed"] = "/"
     return response
