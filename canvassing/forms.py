@@ -174,18 +174,38 @@ class JoinForm(forms.Form):
 
 class PaperEntryForm(forms.Form):
     batch = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    # ISO format: a date input shows nothing for a value in any other format.
     on = forms.DateField(
-        label="Date canvassed", widget=forms.DateInput(attrs={"type": "date"}), initial=None
+        label="Date canvassed",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    canvassed_by = forms.ModelChoiceField(
+        queryset=None,
+        label="Canvassed by",
+        empty_label="Choose who knocked these doors",
+        help_text="The results count as theirs; you are recorded as the one who typed them in.",
     )
     lines = forms.CharField(
         label="Results, one line per elector",
-        help_text="Elector number, outcome, then intention and support if given: 123 S LAB 4 PV",
+        help_text=(
+            "Elector number, outcome, then intention and support if given: 123 S LAB 4 PV "
+            "(PV: wants a postal vote)"
+        ),
         widget=forms.Textarea(attrs={"rows": 12, "autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, walk_list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = timezone.localdate
+        # Who may have canvassed it: the district's canvassers and whoever held the list.
+        held = walk_list.assignments.values("user_id")
+        self.fields["canvassed_by"].queryset = (
+            (canvassers_for_district(walk_list.polling_district) | User.objects.filter(pk__in=held))
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        if walk_list.checked_out_to_id:
+            self.fields["canvassed_by"].initial = walk_list.checked_out_to_id
 
 
 class FlagForm(forms.Form):

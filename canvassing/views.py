@@ -331,25 +331,39 @@ def walk_sheet_pdf(request, pk):
 @role_required(*ORGANISING)
 def paper_entry(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
-    form = PaperEntryForm(request.POST or None)
+    form = PaperEntryForm(request.POST or None, walk_list=walk_list)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                stored = services.paper_results_enter(
+                outcome = services.paper_results_enter(
                     actor=request.user,
                     walk_list=walk_list,
                     text=form.cleaned_data["lines"],
                     batch=form.cleaned_data["batch"],
                     on=form.cleaned_data["on"],
+                    canvassed_by=form.cleaned_data["canvassed_by"],
                     request=request,
                 )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error("lines", message)
             else:
-                messages.success(request, f"{stored} result(s) saved from the paper sheet.")
+                if outcome.already_saved and not outcome.stored:
+                    messages.info(
+                        request, "This sheet was already saved. Nothing has been saved twice."
+                    )
+                else:
+                    messages.success(
+                        request, f"{outcome.stored} result(s) saved from the paper sheet."
+                    )
                 return redirect("canvassing:paper_entry", pk=walk_list.pk)
+        elif "lines" in form.cleaned_data:
+            # Show every problem at once: the lines too, not only the missing date or name.
+            for message in services.paper_lines_check(
+                walk_list=walk_list, text=form.cleaned_data["lines"]
+            ):
+                form.add_error("lines", message)
         status = 400
     return render(
         request,

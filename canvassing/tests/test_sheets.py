@@ -2,6 +2,7 @@ import io
 import uuid
 
 import pytest
+from django.utils import timezone
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -34,11 +35,16 @@ def test_walk_sheet_pdf_lists_the_electors_in_walk_order_with_the_join_code(
     assert AuditEntry.objects.filter(action="read:canvassing.walk_sheet_pdf").exists()
 
 
-def _enter(client, walk_list, lines, batch=None):
-    return client.post(
-        reverse("canvassing:paper_entry", args=[walk_list.pk]),
-        {"batch": str(batch or uuid.uuid4()), "on": "2027-04-10", "lines": lines},
-    )
+def _enter(client, walk_list, lines, batch=None, **fields):
+    follow = fields.pop("follow", False)
+    data = {
+        "batch": str(batch or uuid.uuid4()),
+        "on": "2027-04-10",
+        "canvassed_by": walk_list.checked_out_to_id,
+        "lines": lines,
+    }
+    data.update(fields)
+    return client.post(reverse("canvassing:paper_entry", args=[walk_list.pk]), data, follow=follow)
 
 
 def test_paper_results_are_typed_in_by_elector_number(client, users, make_walk_list):
@@ -76,3 +82,54 @@ def test_paper_entry_with_a_bad_line_saves_nothing_and_says_which_line(
     assert "Line 2: elector 99999 is not on this walk list." in page
     assert "Line 3: &#x27;XYZ&#x27; is not a code on the sheet." in page
     assert CanvassResult.objects.count() == 0
+
+
+def test_paper_entry_date_defaults_to_today(client, users, make_walk_list):
+    walk_list = make_walk_list(doors=1)
+    client.force_login(users[RoleCode.ORGANISER])
+    page = client.get(reverse("canvassing:paper_entry", args=[walk_list.pk])).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="on" value="{today}"' in page
+
+
+def test_paper_results_count_as_the_canvassers_and_record_who_typed_them(
+    client, users, make_walk_list
+):
+    walk_list = make_walk_list(doors=1, per_door=1)
+    (a,) = _electors(walk_list)
+    canvasser = users[RoleCode.CANVASSER]
+    client.force_login(users[RoleCode.ORGANISER])
+    page = client.get(reverse("canvassing:paper_entry", args=[walk_list.pk])).content.decode()
+    assert "Canvassed by" in page and canvasser.full_name in page
+    response = _enter(client, walk_list, f"{a.number} S LAB", canvassed_by=canvasser.pk)
+    assert response.status_code == 302
+    result = CanvassResult.objects.get()
+    assert result.recorded_by == canvasser
+    assert result.entered_by == users[RoleCode.ORGANISER]
+
+
+def test_paper_entry_shows_every_error_at_once(client, users, make_walk_list):
+    walk_list = make_walk_list(doors=1, per_door=2)
+    a, _ = _electors(walk_list)
+    client.force_login(users[RoleCode.ORGANISER])
+    response = _enter(client, walk_list, f"{a.number} S XYZ QQ\n99999 NI", on="", canvassed_by="")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Date canvassed" in page and page.count("This field is required.") == 2
+    assert "Line 1: &#x27;XYZ&#x27; is not a code on the sheet." in page
+    assert "Line 1: &#x27;QQ&#x27; is not a code on the sheet." in page
+    assert "Line 2: elector 99999 is not on this walk list." in page
+    assert CanvassResult.objects.count() == 0
+
+
+def test_a_resubmitted_paper_sheet_says_it_was_already_saved(client, users, make_walk_list):
+    walk_list = make_walk_list(doors=1, per_door=2)
+    a, b = _electors(walk_list)
+    client.force_login(users[RoleCode.ORGANISER])
+    batch = uuid.uuid4()
+    lines = f"{a.number} S LAB\n{b.number} NI"
+    first = _enter(client, walk_list, lines, batch, follow=True).content.decode()
+    assert "2 result(s) saved from the paper sheet." in first
+    again = _enter(client, walk_list, lines, batch, follow=True).content.decode()
+    assert "This sheet was already saved. Nothing has been saved twice." in again
+    assert CanvassResult.objects.count() == 2
