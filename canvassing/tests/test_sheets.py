@@ -2,8 +2,8 @@ import io
 import uuid
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from canvassing.models import CanvassResult
