@@ -308,6 +308,7 @@ def walk_sheet_pdf(request, pk):
         request=request,
         details={"walk_list": walk_list.pk},
     )
+    questions = list(walk_list.campaign.questions.all())
     html = render_to_string(
         "canvassing/walk_sheet.html",
         {
@@ -318,7 +319,12 @@ def walk_sheet_pdf(request, pk):
             "outcomes": walk_list.campaign.outcome_choices(),
             "intentions": walk_list.campaign.intention_choices(),
             "printed": timezone.localtime(),
-            "columns": len(walk_list.campaign.outcomes) + len(walk_list.campaign.intentions) + 5,
+            "questions": questions,
+            # No., name, notes, the code boxes, 1–5, one per question, the three flags, comments
+            "columns": len(walk_list.campaign.outcomes)
+            + len(walk_list.campaign.intentions)
+            + len(questions)
+            + 8,
         },
     )
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

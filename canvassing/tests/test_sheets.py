@@ -133,3 +133,52 @@ def test_a_resubmitted_paper_sheet_says_it_was_already_saved(client, users, make
     again = _enter(client, walk_list, lines, batch, follow=True).content.decode()
     assert "This sheet was already saved. Nothing has been saved twice." in again
     assert CanvassResult.objects.count() == 2
+
+
+def _sheet_pages(client, walk_list) -> list[str]:
+    response = client.get(reverse("canvassing:walk_sheet_pdf", args=[walk_list.pk]))
+    assert response.status_code == 200
+    return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+
+
+def test_a_household_header_never_sits_alone_at_the_foot_of_a_page(client, users, make_walk_list):
+    """Each household is printed whole on one page: its header with all its electors."""
+    walk_list = make_walk_list(doors=70, per_door=3, name="Long Road")
+    client.force_login(users[RoleCode.ORGANISER])
+    pages = _sheet_pages(client, walk_list)
+    assert len(pages) >= 3
+    entries = walk_list.entries.select_related("elector__property").order_by("position")
+    for entry in entries:
+        elector = entry.elector
+        header = f"{elector.property.house_number} Long Road "
+        name = f"{elector.number} {elector.forenames} {elector.surname}"
+        (page,) = [n for n, text in enumerate(pages) if f"\n{header}" in f"\n{text}"]
+        assert name in pages[page], f"{name} is not on the page of its household {header}"
+
+
+def test_walk_sheet_has_the_campaigns_questions_and_columns_for_postal_vote_volunteer_poster(
+    client, users, make_walk_list, campaign
+):
+    from canvassing import services
+
+    services.question_add(
+        actor=users[RoleCode.ORGANISER],
+        campaign=campaign,
+        text="Do you back the new bus lane?",
+        kind="single",
+        options=["Yes", "No"],
+    )
+    walk_list = make_walk_list(doors=2, per_door=1, name="Sheet Way")
+    postal = _electors(walk_list)[0]
+    postal.is_postal_voter = True
+    postal.save(update_fields=["is_postal_voter"])
+    client.force_login(users[RoleCode.ORGANISER])
+    text = "\n".join(_sheet_pages(client, walk_list))
+    flat = " ".join(text.split())
+    assert "Q1 Do you back the new bus lane? (1 Yes, 2 No)" in flat
+    for column in ("Wants postal vote", "Volunteer", "Poster / board"):
+        assert column in flat
+    # The register's postal voters are named in words; "PV" means only "wants a postal vote".
+    row = next(line for line in text.splitlines() if postal.surname in line)
+    assert "Postal voter" in row
+    assert "PV" not in row
