@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from canvassing.models import Intention, Outcome, SurveyQuestion
+from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
@@ -127,9 +128,10 @@ class TargetForm(forms.Form):
 
 class CutForm(forms.Form):
     polling_district = forms.ModelChoiceField(queryset=None, label="Polling district")
-    streets = forms.ModelMultipleChoiceField(
-        queryset=None,
+    streets = forms.MultipleChoiceField(
+        choices=(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Only these streets (leave empty for the whole district)",
     )
     size = forms.IntegerField(
@@ -144,9 +146,34 @@ class CutForm(forms.Form):
         if pds := target.filters.get("polling_districts"):
             districts = districts.filter(pk__in=pds)
         self.fields["polling_district"].queryset = districts.order_by("code")
-        self.fields["streets"].queryset = Street.objects.filter(
-            properties__polling_district__in=districts
-        ).distinct()
+        # Only the streets of the chosen district, near-identical names offered once.
+        chosen = (
+            self.data.get(self.add_prefix("polling_district"))
+            if self.is_bound
+            else self.initial.get("polling_district")
+        )
+        district = None
+        if str(chosen or "").isdigit():
+            district = districts.filter(pk=chosen).first()
+        elif not self.is_bound and len(districts[:2]) == 1:
+            district = districts.first()
+            self.initial["polling_district"] = district.pk
+        self.district = district
+        streets = (
+            Street.objects.filter(properties__polling_district=district).distinct()
+            if district
+            else Street.objects.none()
+        )
+        self.street_groups = {key: ids for key, _label, ids in street_groups(streets)}
+        self.fields["streets"].choices = [
+            (key, label) for key, label, _ids in street_groups(streets)
+        ]
+        if not district:
+            self.fields["streets"].help_text = "Choose a polling district to see its streets."
+
+    def clean_streets(self):
+        ids = [pk for key in self.cleaned_data["streets"] for pk in self.street_groups[key]]
+        return list(Street.objects.filter(pk__in=ids))
 
 
 class AssignForm(forms.Form):

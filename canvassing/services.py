@@ -227,11 +227,14 @@ def walk_lists_cut(
         for offset, chunk in enumerate(chunks):
             first = chunk[0].property
             street = first.street.name if first and first.street_id else "mixed streets"
+            # The campaign's name too: a volunteer's lists from two campaigns are told apart.
+            number = f"{polling_district.code} {first_number + offset}"
+            name = f"{target.campaign.name} · {number}: {street}"
             walk_list = _create_walk_list(
                 campaign=target.campaign,
                 target=target,
                 polling_district=polling_district,
-                name=f"{polling_district.code} {first_number + offset}: {street}",
+                name=name[: WalkList._meta.get_field("name").max_length],
                 actor=actor,
             )
             WalkListEntry.objects.bulk_create(

@@ -196,7 +196,13 @@ def _target_page(request, target, form=None, status=200):
 
 @role_required(*ORGANISING)
 def target_detail(request, pk):
-    return _target_page(request, selectors.get_target_for_user(request.user, pk))
+    target = selectors.get_target_for_user(request.user, pk)
+    chosen = request.GET.get("polling_district")
+    form = CutForm(user=request.user, target=target, initial={"polling_district": chosen})
+    if request.htmx:
+        # The district was changed in the cut form: only its streets are sent back.
+        return render(request, "canvassing/_cut_streets.html", {"form": form, "target": target})
+    return _target_page(request, target, form)
 
 
 @require_POST
