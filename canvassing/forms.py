@@ -58,6 +58,24 @@ class CampaignForm(forms.Form):
             self.fields["constituency"].initial = self.fields["constituency"].queryset.first()
 
 
+class CampaignEditForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    script = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Script (what to say)"
+    )
+    intentions = forms.MultipleChoiceField(
+        choices=Intention.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Voting intentions offered",
+    )
+    outcomes = forms.MultipleChoiceField(
+        choices=Outcome.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Outcomes offered",
+        help_text="“Spoke to them” is needed to record intentions.",
+    )
+
+
 class QuestionForm(forms.Form):
     text = forms.CharField(max_length=300, label="Question")
     kind = forms.ChoiceField(choices=SurveyQuestion.Kind.choices, label="Kind of answer")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from canvassing import selectors, services
 from canvassing.forms import (
     AssignForm,
+    CampaignEditForm,
     CampaignForm,
     CutForm,
     FlagForm,
@@ -112,6 +113,69 @@ def question_add(request, pk):
             messages.success(request, "Question added.")
             return redirect("canvassing:campaign_detail", pk=campaign.pk)
     return _campaign_page(request, campaign, question_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ORGANISING)
+def campaign_edit(request, pk):
+    """The campaign's script, survey questions and the codes it offers, changed by organisers."""
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    initial = {
+        "name": campaign.name,
+        "script": campaign.script,
+        "intentions": campaign.intentions,
+        "outcomes": campaign.outcomes,
+    }
+    form = CampaignEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(
+                actor=request.user, campaign=campaign, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("canvassing:campaign_edit", pk=campaign.pk)
+    return render(
+        request,
+        "canvassing/campaign_edit.html",
+        {"campaign": campaign, "form": form, "questions": campaign.questions.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ORGANISING)
+def question_edit(request, pk):
+    question = selectors.get_question_for_user(request.user, pk)
+    initial = {"text": question.text, "kind": question.kind, "options": "\n".join(question.options)}
+    form = QuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(
+                actor=request.user, question=question, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error("options", exc)
+        else:
+            messages.success(request, "Question saved.")
+            return redirect("canvassing:campaign_edit", pk=question.campaign_id)
+    return render(
+        request,
+        "canvassing/question_edit.html",
+        {"question": question, "campaign": question.campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(*ORGANISING)
+def question_remove(request, pk):
+    question = selectors.get_question_for_user(request.user, pk)
+    services.question_remove(actor=request.user, question=question, request=request)
+    messages.success(request, f"Question “{question.text}” removed.")
+    return redirect("canvassing:campaign_edit", pk=question.campaign_id)
 
 
 @role_required(*ORGANISING)
