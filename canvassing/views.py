@@ -591,6 +591,31 @@ def _mark(outcome: str, intention: str) -> str:
     return " · ".join(words)
 
 
+# Register markers in words (docs/register-formats.md). Postal (A) and proxy (P) are shown from
+# the elector's own flags; other letters a canvasser would not know are named as markers.
+MARKER_WORDS = {
+    "F": "Overseas elector",
+    "M": "Qualifying foreign national",
+    "L": "Peer (local elections only)",
+    "G": "EU citizen",
+    "K": "EU citizen",
+    "B": "EU citizen",
+    "E": "EU citizen",
+    "N": "Anonymous elector",
+}
+
+
+def marker_words(markers: str) -> list[str]:
+    words = []
+    for letter in (markers or "").upper():
+        if letter in "APZ" or not letter.isalpha():
+            continue
+        word = MARKER_WORDS.get(letter, f"Register marker {letter}")
+        if word not in words:
+            words.append(word)
+    return words
+
+
 def _households(entries) -> list[dict]:
     """Group walk-list entries (already in walk order) into households."""
     today = timezone.localdate()
@@ -622,6 +647,7 @@ def _households(entries) -> list[dict]:
                 "age": age_band(elector, today),
                 "last_intention": entry.last_intention or "",
                 "postal": elector.is_postal_voter,
+                "markers": marker_words(elector.markers),
                 "proxy": elector.is_proxy_voter,
                 "member": bool(membership and membership.status in ("member", "arrears")),
                 "done_outcome": entry.done_outcome or "",

@@ -133,3 +133,17 @@ def test_doorstep_page_keeps_to_the_content_security_policy(client, users, make_
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []  # no inline script
     assert " style=" not in html and " on" + "click=" not in html
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_register_markers_are_shown_in_words_on_the_doorstep(client, users, make_walk_list):
+    walk_list = make_walk_list(doors=1, per_door=2)
+    first, second = (e.elector for e in walk_list.entries.select_related("elector"))
+    first.markers = "F"
+    first.save(update_fields=["markers"])
+    second.markers = "EA"
+    second.is_postal_voter = True
+    second.save(update_fields=["markers", "is_postal_voter"])
+    client.force_login(users[RoleCode.CANVASSER])
+    page = _doorstep(client, walk_list).content.decode()
+    assert "Overseas elector" in page and "EU citizen" in page and "Postal" in page
+    assert " · F<" not in page and " · F " not in page and " · EA" not in page
