@@ -120,6 +120,7 @@ def test_marks_on_the_doorstep_show_words_not_codes(live_server, phone, demo):
     household = page.locator(".hh").first
     household.get_by_role("button", name="Nobody in").click()
     expect(household.locator(".el i").first).to_have_text("Not in")
+    expect(page.locator("#sync-status")).to_have_text("All results synced.")
     page.reload()  # from the server's view too
     expect(household.locator(".el i").first).to_have_text("Not in")
     first = page.locator(".hh").nth(1).locator(".el").first
@@ -128,6 +129,8 @@ def test_marks_on_the_doorstep_show_words_not_codes(live_server, phone, demo):
     page.get_by_label("Labour").check()
     page.get_by_role("button", name="Save").click()
     expect(first.locator("i")).to_have_text("Spoke to them · Labour")
+    # Let the sync finish before the test's database is emptied.
+    expect(page.locator("#sync-status")).to_have_text("All results synced.")
 
 
 def test_the_app_can_be_added_to_the_home_screen(live_server, phone, demo):
