@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from canvassing.models import Intention, Outcome, SurveyQuestion
+from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
@@ -54,6 +55,24 @@ class CampaignForm(forms.Form):
         self.fields["constituency"].queryset = constituencies_for_user(user, *ORGANISING)
         if self.fields["constituency"].queryset.count() == 1:
             self.fields["constituency"].initial = self.fields["constituency"].queryset.first()
+
+
+class CampaignEditForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    script = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Script (what to say)"
+    )
+    intentions = forms.MultipleChoiceField(
+        choices=Intention.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Voting intentions offered",
+    )
+    outcomes = forms.MultipleChoiceField(
+        choices=Outcome.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Outcomes offered",
+        help_text="“Spoke to them” is needed to record intentions.",
+    )
 
 
 class QuestionForm(forms.Form):
@@ -126,9 +145,10 @@ class TargetForm(forms.Form):
 
 class CutForm(forms.Form):
     polling_district = forms.ModelChoiceField(queryset=None, label="Polling district")
-    streets = forms.ModelMultipleChoiceField(
-        queryset=None,
+    streets = forms.MultipleChoiceField(
+        choices=(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Only these streets (leave empty for the whole district)",
     )
     size = forms.IntegerField(
@@ -143,9 +163,34 @@ class CutForm(forms.Form):
         if pds := target.filters.get("polling_districts"):
             districts = districts.filter(pk__in=pds)
         self.fields["polling_district"].queryset = districts.order_by("code")
-        self.fields["streets"].queryset = Street.objects.filter(
-            properties__polling_district__in=districts
-        ).distinct()
+        # Only the streets of the chosen district, near-identical names offered once.
+        chosen = (
+            self.data.get(self.add_prefix("polling_district"))
+            if self.is_bound
+            else self.initial.get("polling_district")
+        )
+        district = None
+        if str(chosen or "").isdigit():
+            district = districts.filter(pk=chosen).first()
+        elif not self.is_bound and len(districts[:2]) == 1:
+            district = districts.first()
+            self.initial["polling_district"] = district.pk
+        self.district = district
+        streets = (
+            Street.objects.filter(properties__polling_district=district).distinct()
+            if district
+            else Street.objects.none()
+        )
+        self.street_groups = {key: ids for key, _label, ids in street_groups(streets)}
+        self.fields["streets"].choices = [
+            (key, label) for key, label, _ids in street_groups(streets)
+        ]
+        if not district:
+            self.fields["streets"].help_text = "Choose a polling district to see its streets."
+
+    def clean_streets(self):
+        ids = [pk for key in self.cleaned_data["streets"] for pk in self.street_groups[key]]
+        return list(Street.objects.filter(pk__in=ids))
 
 
 class AssignForm(forms.Form):
@@ -173,18 +218,38 @@ class JoinForm(forms.Form):
 
 class PaperEntryForm(forms.Form):
     batch = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    # ISO format: a date input shows nothing for a value in any other format.
     on = forms.DateField(
-        label="Date canvassed", widget=forms.DateInput(attrs={"type": "date"}), initial=None
+        label="Date canvassed",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    canvassed_by = forms.ModelChoiceField(
+        queryset=None,
+        label="Canvassed by",
+        empty_label="Choose who knocked these doors",
+        help_text="The results count as theirs; you are recorded as the one who typed them in.",
     )
     lines = forms.CharField(
         label="Results, one line per elector",
-        help_text="Elector number, outcome, then intention and support if given: 123 S LAB 4 PV",
+        help_text=(
+            "Elector number, outcome, then intention and support if given: 123 S LAB 4 PV "
+            "(PV: wants a postal vote)"
+        ),
         widget=forms.Textarea(attrs={"rows": 12, "autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, walk_list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = timezone.localdate
+        # Who may have canvassed it: the district's canvassers and whoever held the list.
+        held = walk_list.assignments.values("user_id")
+        self.fields["canvassed_by"].queryset = (
+            (canvassers_for_district(walk_list.polling_district) | User.objects.filter(pk__in=held))
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        if walk_list.checked_out_to_id:
+            self.fields["canvassed_by"].initial = walk_list.checked_out_to_id
 
 
 class FlagForm(forms.Form):

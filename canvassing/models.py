@@ -296,6 +296,14 @@ class CanvassResult(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who typed a paper result in, when not the canvasser who recorded it.",
+    )
     recorded_at = models.DateTimeField(help_text="When the canvasser recorded it (phone clock).")
     received_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.DOORSTEP)

@@ -9,6 +9,7 @@ from canvassing import querysets as q
 from canvassing.models import (
     CanvassCampaign,
     CanvassResult,
+    SurveyQuestion,
     Target,
     WalkList,
     WalkListAssignment,
@@ -32,6 +33,18 @@ def get_campaign_for_user(user, pk) -> CanvassCampaign:
     if campaign is None:
         raise Http404("No such campaign.")
     return campaign
+
+
+def get_question_for_user(user, pk) -> SurveyQuestion:
+    """The survey question, if its campaign is one `user` organises; 404 otherwise."""
+    question = (
+        SurveyQuestion.objects.filter(pk=pk, campaign__in=campaigns_for_user(user))
+        .select_related("campaign")
+        .first()
+    )
+    if question is None:
+        raise Http404("No such question.")
+    return question
 
 
 def get_target_for_user(user, pk) -> Target:

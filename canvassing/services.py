@@ -84,19 +84,106 @@ def campaign_create(
 def question_add(
     *, actor, campaign, text: str, kind: str, options: list[str], request=None
 ) -> SurveyQuestion:
-    options = [o.strip() for o in options if o.strip()]
-    if kind != SurveyQuestion.Kind.TEXT and len(options) < 2:
-        raise ValidationError("A choice question needs at least two choices, one per line.")
+    options = _question_options(kind, options)
     with transaction.atomic():
         question = SurveyQuestion.objects.create(
             campaign=campaign,
             text=text,
             kind=kind,
-            options=options if kind != SurveyQuestion.Kind.TEXT else [],
+            options=options,
             order=campaign.questions.count() + 1,
         )
         audit_record(actor=actor, action="canvass.question.add", target=campaign, request=request)
     return question
+
+
+def campaign_update(
+    *,
+    actor,
+    campaign: CanvassCampaign,
+    name: str,
+    script: str,
+    intentions: list[str],
+    outcomes: list[str],
+    request=None,
+) -> CanvassCampaign:
+    """Change a campaign's name, script and the codes offered on the doorstep and the sheet.
+
+    Results already recorded keep their codes; phones pick up the change when they next open
+    the list with signal.
+    """
+    intentions = [c for c in Intention.values if c in intentions]
+    outcomes = [c for c in Outcome.values if c in outcomes]
+    if not intentions or not outcomes:
+        raise ValidationError("Offer at least one voting intention and one outcome.")
+    if Outcome.SPOKE not in outcomes:
+        raise ValidationError("Keep the outcome “Spoke to them”: intentions are recorded with it.")
+    clash = CanvassCampaign.objects.filter(constituency=campaign.constituency, name=name)
+    if clash.exclude(pk=campaign.pk).exists():
+        raise ValidationError(f"There is already a campaign called {name!r}.")
+    changes = {
+        field: {"from": getattr(campaign, field), "to": value}
+        for field, value in {
+            "name": name,
+            "script": script,
+            "intentions": intentions,
+            "outcomes": outcomes,
+        }.items()
+        if getattr(campaign, field) != value
+    }
+    if not changes:
+        return campaign
+    with transaction.atomic():
+        for field, change in changes.items():
+            setattr(campaign, field, change["to"])
+        campaign.save(update_fields=[*changes, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="canvass.campaign.update",
+            target=campaign,
+            request=request,
+            details={"changes": changes},
+        )
+    return campaign
+
+
+def _question_options(kind: str, options: list[str]) -> list[str]:
+    options = [o.strip() for o in options if o.strip()]
+    if kind != SurveyQuestion.Kind.TEXT and len(options) < 2:
+        raise ValidationError("A choice question needs at least two choices, one per line.")
+    return options if kind != SurveyQuestion.Kind.TEXT else []
+
+
+def question_update(
+    *, actor, question: SurveyQuestion, text: str, kind: str, options: list[str], request=None
+) -> SurveyQuestion:
+    """Reword a survey question or change its choices. Answers already given are kept."""
+    options = _question_options(kind, options)
+    with transaction.atomic():
+        before = {"text": question.text, "kind": question.kind, "options": question.options}
+        question.text, question.kind, question.options = text, kind, options
+        question.save(update_fields=["text", "kind", "options", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="canvass.question.update",
+            target=question.campaign,
+            request=request,
+            details={"question": question.pk, "before": before},
+        )
+    return question
+
+
+def question_remove(*, actor, question: SurveyQuestion, request=None) -> None:
+    """Stop asking a survey question. Answers already given stay on the results."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="canvass.question.remove",
+            target=question.campaign,
+            request=request,
+            details={"question": question.pk, "text": question.text},
+        )
+        question.delete()
 
 
 def target_create(
@@ -227,11 +314,14 @@ def walk_lists_cut(
         for offset, chunk in enumerate(chunks):
             first = chunk[0].property
             street = first.street.name if first and first.street_id else "mixed streets"
+            # The campaign's name too: a volunteer's lists from two campaigns are told apart.
+            number = f"{polling_district.code} {first_number + offset}"
+            name = f"{target.campaign.name} · {number}: {street}"
             walk_list = _create_walk_list(
                 campaign=target.campaign,
                 target=target,
                 polling_district=polling_district,
-                name=f"{polling_district.code} {first_number + offset}: {street}",
+                name=name[: WalkList._meta.get_field("name").max_length],
                 actor=actor,
             )
             WalkListEntry.objects.bulk_create(
@@ -698,19 +788,23 @@ def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
 
 # --- paper re-entry ----------------------------------------------------------------------------
 
-_FLAGS = {"PV": "wants_postal_vote", "VOL": "wants_to_volunteer"}
+# "PV" on the sheet has only ever meant "wants a postal vote"; "POSTAL" is the same and cannot be
+# confused with the register's postal-voter marker, which the sheet prints as "Postal voter".
+_FLAGS = {"PV": "wants_postal_vote", "POSTAL": "wants_postal_vote", "VOL": "wants_to_volunteer"}
 _POSTERS = {"POSTER": CanvassResult.Poster.POSTER, "BOARD": CanvassResult.Poster.BOARD}
 _ENO_RE = re.compile(r"^(?:[A-Z]{1,4}-)?(\d+)(?:/(\d+))?$")
 
 
-def paper_results_enter(
-    *, actor, walk_list: WalkList, text: str, batch: uuid.UUID, on: datetime.date, request=None
-) -> int:
-    """Type paper walk-sheet results back in: one line per elector, e.g. "123/1 S LAB 4 PV".
+@dataclass
+class PaperEntryOutcome:
+    stored: int
+    already_saved: bool  # the same sheet (form) was sent before: nothing stored twice
 
-    All lines are stored or none: any bad line is reported with its line number. Ids are
-    derived from the form's batch id and the line, so submitting the same form twice stores
-    the lines once.
+
+def _paper_lines(walk_list: WalkList, text: str) -> tuple[list[tuple[int, tuple, dict]], list]:
+    """Read typed paper lines: ([(line number, (elector id, person id), fields)], errors).
+
+    Every problem on every line is reported, so the typist fixes the sheet in one go.
     """
     campaign = walk_list.campaign
     entries = {
@@ -722,23 +816,22 @@ def paper_results_enter(
             "elector_id", "elector__number", "elector__suffix", "elector__person_id"
         )
     }
-    recorded_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time(12, 0)))
-    errors, results = [], []
+    errors, rows = [], []
     for line_no, line in enumerate(text.splitlines(), start=1):
         tokens = line.upper().replace(",", " ").split()
         if not tokens:
             continue
         match = _ENO_RE.match(tokens[0])
+        problems = []
+        found = None
         if not match:
-            errors.append(f"Line {line_no}: start with the elector number, e.g. 123 or 123/1.")
-            continue
-        number, suffix = int(match.group(1)), int(match.group(2) or 0)
-        found = entries.get((number, suffix))
-        if found is None:
-            errors.append(f"Line {line_no}: elector {tokens[0]} is not on this walk list.")
-            continue
+            problems.append("start with the elector number, e.g. 123 or 123/1.")
+        else:
+            number, suffix = int(match.group(1)), int(match.group(2) or 0)
+            found = entries.get((number, suffix))
+            if found is None:
+                problems.append(f"elector {tokens[0]} is not on this walk list.")
         fields = {"outcome": "", "intention": "", "strength": None, "poster": ""}
-        flags = {}
         for token in tokens[1:]:
             if token in campaign.outcomes:
                 fields["outcome"] = token
@@ -747,39 +840,69 @@ def paper_results_enter(
             elif token.isdigit() and 1 <= int(token) <= 5:
                 fields["strength"] = int(token)
             elif token in _FLAGS:
-                flags[_FLAGS[token]] = True
+                fields[_FLAGS[token]] = True
             elif token in _POSTERS:
                 fields["poster"] = _POSTERS[token]
             else:
-                errors.append(f"Line {line_no}: {token!r} is not a code on the sheet.")
-                break
+                problems.append(f"{token!r} is not a code on the sheet.")
+        if fields["intention"] and not fields["outcome"]:
+            fields["outcome"] = Outcome.SPOKE
+        if not fields["outcome"]:
+            problems.append("give an outcome code, e.g. S or NI.")
+        elif fields["intention"] and fields["outcome"] != Outcome.SPOKE:
+            problems.append("a voting intention needs the outcome S.")
+        if problems:
+            errors.extend(f"Line {line_no}: {problem}" for problem in problems)
         else:
-            if fields["intention"] and not fields["outcome"]:
-                fields["outcome"] = Outcome.SPOKE
-            if not fields["outcome"]:
-                errors.append(f"Line {line_no}: give an outcome code, e.g. S or NI.")
-                continue
-            if fields["intention"] and fields["outcome"] != Outcome.SPOKE:
-                errors.append(f"Line {line_no}: a voting intention needs the outcome S.")
-                continue
-            results.append(
-                CanvassResult(
-                    id=uuid.uuid5(batch, str(line_no)),
-                    campaign=campaign,
-                    walk_list=walk_list,
-                    elector_id=found[0],
-                    person_id=found[1],
-                    recorded_by=actor,
-                    recorded_at=recorded_at,
-                    source=CanvassResult.Source.PAPER,
-                    **fields,
-                    **flags,
-                )
-            )
+            rows.append((line_no, found, fields))
+    if not rows and not errors:
+        errors.append("Type at least one line.")
+    return rows, errors
+
+
+def paper_lines_check(*, walk_list: WalkList, text: str) -> list[str]:
+    """The problems with typed paper lines, without saving anything."""
+    return _paper_lines(walk_list, text)[1]
+
+
+def paper_results_enter(
+    *,
+    actor,
+    walk_list: WalkList,
+    text: str,
+    batch: uuid.UUID,
+    on: datetime.date,
+    canvassed_by=None,
+    request=None,
+) -> PaperEntryOutcome:
+    """Type paper walk-sheet results back in: one line per elector, e.g. "123/1 S LAB 4 PV".
+
+    The results are the canvasser's (`canvassed_by`: they count in their tallies and history);
+    the typist is kept as `entered_by`. All lines are stored or none: every bad line is
+    reported with its line number. Ids are derived from the form's batch id and the line, so
+    submitting the same form twice stores the lines once, and says so.
+    """
+    campaign = walk_list.campaign
+    rows, errors = _paper_lines(walk_list, text)
     if errors:
         raise ValidationError(errors)
-    if not results:
-        raise ValidationError("Type at least one line.")
+    recorded_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time(12, 0)))
+    canvasser = canvassed_by or actor
+    results = [
+        CanvassResult(
+            id=uuid.uuid5(batch, str(line_no)),
+            campaign=campaign,
+            walk_list=walk_list,
+            elector_id=found[0],
+            person_id=found[1],
+            recorded_by=canvasser,
+            entered_by=actor,
+            recorded_at=recorded_at,
+            source=CanvassResult.Source.PAPER,
+            **fields,
+        )
+        for line_no, found, fields in rows
+    ]
     with transaction.atomic():
         stored = set(
             CanvassResult.objects.filter(pk__in=[r.id for r in results]).values_list(
@@ -787,15 +910,21 @@ def paper_results_enter(
             )
         )
         fresh = [r for r in results if r.id not in stored]
+        if not fresh:
+            return PaperEntryOutcome(stored=0, already_saved=True)
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
         audit_record(
             actor=actor,
             action="canvass.results.paper_entry",
             target=walk_list,
             request=request,
-            details={"stored": len(fresh)},
+            details={
+                "stored": len(fresh),
+                "canvassed_by": canvasser.pk if canvasser else None,
+                "on": on.isoformat(),
+            },
         )
-    return len(fresh)
+    return PaperEntryOutcome(stored=len(fresh), already_saved=bool(stored))
 
 
 # --- review ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Turning a target (segment + canvass filters) into electors, always inside the asker's areas."""
 
 import datetime
+import re
 
 from django.db.models import Count, QuerySet
 
@@ -69,3 +70,53 @@ def target_counts(electors: QuerySet) -> dict:
     """How many electors and households (doors) a target reaches."""
     # One pass over the electors for both figures.
     return electors.aggregate(electors=Count("pk"), households=Count("property", distinct=True))
+
+
+# Abbreviations seen in registers' street names, read the same as the full word.
+_STREET_WORDS = {
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "ln": "lane",
+    "cl": "close",
+    "cres": "crescent",
+    "cresc": "crescent",
+    "dr": "drive",
+    "gdns": "gardens",
+    "pl": "place",
+    "sq": "square",
+    "ter": "terrace",
+    "terr": "terrace",
+    "ct": "court",
+    "gro": "grove",
+    "pde": "parade",
+    "mt": "mount",
+    "hse": "house",
+}
+
+
+def street_key(name: str) -> str:
+    """A street's name as compared for "the same street": case, punctuation and common
+    abbreviations ignored, so "St Mary's Rd" and "ST MARYS ROAD" are one street. "St" is "Saint"
+    except as the last word of a longer name ("High St"), where it is "Street"."""
+    text = name.lower().replace("&", " and ").replace("-", " ").replace(".", " ")
+    words = re.sub(r"[^\w\s]", "", text).split()
+    read = []
+    for i, word in enumerate(words):
+        if word == "st":
+            word = "street" if i == len(words) - 1 and i > 0 else "saint"
+        read.append(_STREET_WORDS.get(word, word))
+    return " ".join(read)
+
+
+def street_groups(streets) -> list[tuple[str, str, list[int]]]:
+    """Streets grouped by `street_key`: (key, the fullest name, street ids), by name."""
+    groups: dict[str, tuple[str, list[int]]] = {}
+    for street in streets:
+        key = street_key(street.name)
+        label, ids = groups.get(key, ("", []))
+        ids.append(street.pk)
+        if len(street.name) > len(label):
+            label = street.name
+        groups[key] = (label, ids)
+    return sorted(((k, label, ids) for k, (label, ids) in groups.items()), key=lambda g: g[1])

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from canvassing import selectors, services
 from canvassing.forms import (
     AssignForm,
+    CampaignEditForm,
     CampaignForm,
     CutForm,
     FlagForm,
@@ -24,7 +25,7 @@ from canvassing.forms import (
     QuestionForm,
     TargetForm,
 )
-from canvassing.models import CanvassResult, Outcome, WalkList
+from canvassing.models import CanvassResult, Intention, Outcome, WalkList
 from canvassing.progress import campaign_progress
 from canvassing.targeting import target_counts, target_electors
 from clp.access import role_required
@@ -114,6 +115,69 @@ def question_add(request, pk):
     return _campaign_page(request, campaign, question_form=form, status=400)
 
 
+@require_http_methods(["GET", "POST"])
+@role_required(*ORGANISING)
+def campaign_edit(request, pk):
+    """The campaign's script, survey questions and the codes it offers, changed by organisers."""
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    initial = {
+        "name": campaign.name,
+        "script": campaign.script,
+        "intentions": campaign.intentions,
+        "outcomes": campaign.outcomes,
+    }
+    form = CampaignEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(
+                actor=request.user, campaign=campaign, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("canvassing:campaign_edit", pk=campaign.pk)
+    return render(
+        request,
+        "canvassing/campaign_edit.html",
+        {"campaign": campaign, "form": form, "questions": campaign.questions.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ORGANISING)
+def question_edit(request, pk):
+    question = selectors.get_question_for_user(request.user, pk)
+    initial = {"text": question.text, "kind": question.kind, "options": "\n".join(question.options)}
+    form = QuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(
+                actor=request.user, question=question, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error("options", exc)
+        else:
+            messages.success(request, "Question saved.")
+            return redirect("canvassing:campaign_edit", pk=question.campaign_id)
+    return render(
+        request,
+        "canvassing/question_edit.html",
+        {"question": question, "campaign": question.campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(*ORGANISING)
+def question_remove(request, pk):
+    question = selectors.get_question_for_user(request.user, pk)
+    services.question_remove(actor=request.user, question=question, request=request)
+    messages.success(request, f"Question “{question.text}” removed.")
+    return redirect("canvassing:campaign_edit", pk=question.campaign_id)
+
+
 @role_required(*ORGANISING)
 def target_preview(request, pk):
     """The count a target would reach, for the form's live preview (htmx) — counts only."""
@@ -196,7 +260,13 @@ def _target_page(request, target, form=None, status=200):
 
 @role_required(*ORGANISING)
 def target_detail(request, pk):
-    return _target_page(request, selectors.get_target_for_user(request.user, pk))
+    target = selectors.get_target_for_user(request.user, pk)
+    chosen = request.GET.get("polling_district")
+    form = CutForm(user=request.user, target=target, initial={"polling_district": chosen})
+    if request.htmx:
+        # The district was changed in the cut form: only its streets are sent back.
+        return render(request, "canvassing/_cut_streets.html", {"form": form, "target": target})
+    return _target_page(request, target, form)
 
 
 @require_POST
@@ -308,6 +378,7 @@ def walk_sheet_pdf(request, pk):
         request=request,
         details={"walk_list": walk_list.pk},
     )
+    questions = list(walk_list.campaign.questions.all())
     html = render_to_string(
         "canvassing/walk_sheet.html",
         {
@@ -318,7 +389,12 @@ def walk_sheet_pdf(request, pk):
             "outcomes": walk_list.campaign.outcome_choices(),
             "intentions": walk_list.campaign.intention_choices(),
             "printed": timezone.localtime(),
-            "columns": len(walk_list.campaign.outcomes) + len(walk_list.campaign.intentions) + 5,
+            "questions": questions,
+            # No., name, notes, the code boxes, 1–5, one per question, the three flags, comments
+            "columns": len(walk_list.campaign.outcomes)
+            + len(walk_list.campaign.intentions)
+            + len(questions)
+            + 8,
         },
     )
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
@@ -331,25 +407,39 @@ def walk_sheet_pdf(request, pk):
 @role_required(*ORGANISING)
 def paper_entry(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
-    form = PaperEntryForm(request.POST or None)
+    form = PaperEntryForm(request.POST or None, walk_list=walk_list)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                stored = services.paper_results_enter(
+                outcome = services.paper_results_enter(
                     actor=request.user,
                     walk_list=walk_list,
                     text=form.cleaned_data["lines"],
                     batch=form.cleaned_data["batch"],
                     on=form.cleaned_data["on"],
+                    canvassed_by=form.cleaned_data["canvassed_by"],
                     request=request,
                 )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error("lines", message)
             else:
-                messages.success(request, f"{stored} result(s) saved from the paper sheet.")
+                if outcome.already_saved and not outcome.stored:
+                    messages.info(
+                        request, "This sheet was already saved. Nothing has been saved twice."
+                    )
+                else:
+                    messages.success(
+                        request, f"{outcome.stored} result(s) saved from the paper sheet."
+                    )
                 return redirect("canvassing:paper_entry", pk=walk_list.pk)
+        elif "lines" in form.cleaned_data:
+            # Show every problem at once: the lines too, not only the missing date or name.
+            for message in services.paper_lines_check(
+                walk_list=walk_list, text=form.cleaned_data["lines"]
+            ):
+                form.add_error("lines", message)
         status = 400
     return render(
         request,
@@ -492,6 +582,40 @@ def age_band(elector, today) -> str:
     return ""
 
 
+WORDS = {**dict(Outcome.choices), **dict(Intention.choices)}
+
+
+def _mark(outcome: str, intention: str) -> str:
+    """What a doorstep mark says, in words: "Spoke to them · Labour", "Not in"."""
+    words = [WORDS.get(code, code) for code in (outcome, intention) if code]
+    return " · ".join(words)
+
+
+# Register markers in words (docs/register-formats.md). Postal (A) and proxy (P) are shown from
+# the elector's own flags; other letters a canvasser would not know are named as markers.
+MARKER_WORDS = {
+    "F": "Overseas elector",
+    "M": "Qualifying foreign national",
+    "L": "Peer (local elections only)",
+    "G": "EU citizen",
+    "K": "EU citizen",
+    "B": "EU citizen",
+    "E": "EU citizen",
+    "N": "Anonymous elector",
+}
+
+
+def marker_words(markers: str) -> list[str]:
+    words = []
+    for letter in (markers or "").upper():
+        if letter in "APZ" or not letter.isalpha():
+            continue
+        word = MARKER_WORDS.get(letter, f"Register marker {letter}")
+        if word not in words:
+            words.append(word)
+    return words
+
+
 def _households(entries) -> list[dict]:
     """Group walk-list entries (already in walk order) into households."""
     today = timezone.localdate()
@@ -523,10 +647,13 @@ def _households(entries) -> list[dict]:
                 "age": age_band(elector, today),
                 "last_intention": entry.last_intention or "",
                 "postal": elector.is_postal_voter,
+                "markers": marker_words(elector.markers),
                 "proxy": elector.is_proxy_voter,
                 "member": bool(membership and membership.status in ("member", "arrears")),
                 "done_outcome": entry.done_outcome or "",
                 "done_intention": entry.done_intention or "",
+                "done_words": _mark(entry.done_outcome or "", entry.done_intention or ""),
+                "last_intention_words": WORDS.get(entry.last_intention or "", ""),
             }
         )
         if entry.last_visit and (
@@ -607,5 +734,7 @@ def service_worker(request):
     """The offline worker, served under /canvassing/ so it may look after the doorstep pages."""
     path = settings.BASE_DIR / "static" / "canvassing" / "sw.js"
     response = HttpResponse(path.read_text(), content_type="application/javascript")
-    response["Service-Worker-Allowed"] = reverse("canvassing:my_walk_lists")
+    # Home and My lists are kept for offline use too, so the worker looks after the whole site
+    # (it only ever touches pages when they fail to load, and keeps copies of the canvasser's).
+    response["Service-Worker-Allowed"] = "/"
     return response

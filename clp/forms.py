@@ -70,3 +70,9 @@ class InviteForm(forms.Form):
 
     def clean_area(self):
         return area_from_token(self.cleaned_data["area"])
+
+
+class RoleExtendForm(forms.Form):
+    expires_on = forms.DateField(
+        label="New end date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

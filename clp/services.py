@@ -122,6 +122,42 @@ def role_revoke(*, actor, grant: RoleGrant, request=None) -> None:
     forget_cached_grants(grant.user)
 
 
+def may_manage_grant(actor, grant: RoleGrant) -> bool:
+    """Whether `actor` may revoke or extend `grant`: the IT manager any; organisers the roles
+    they could grant, in their own areas."""
+    try:
+        _check_may_grant(actor, role=grant.role_id, area=grant.area)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def role_extend(*, actor, grant: RoleGrant, expires_on: datetime.date, request=None) -> RoleGrant:
+    """Move the end date of a volunteer's role (to keep them on for a new campaign, say)."""
+    if expires_on < timezone.localdate():
+        raise ValidationError("The new end date is in the past.")
+    if actor is not None:
+        _check_may_grant(actor, role=grant.role_id, area=grant.area)
+    with transaction.atomic():
+        before = grant.expires_on
+        grant.expires_on = expires_on
+        grant.save(update_fields=["expires_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="role.extend",
+            target=grant.user,
+            request=request,
+            details={
+                "role": grant.role_id,
+                "area": str(grant.area),
+                "from": str(before or ""),
+                "to": str(expires_on),
+            },
+        )
+    forget_cached_grants(grant.user)
+    return grant
+
+
 def user_invite(
     *,
     actor,

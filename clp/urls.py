@@ -14,6 +14,8 @@ clp_patterns = (
         path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
         path("volunteers/", views.volunteer_list, name="volunteer_list"),
         path("volunteers/invite/", views.volunteer_invite, name="volunteer_invite"),
+        path("volunteers/roles/<int:pk>/revoke/", views.role_revoke_view, name="role_revoke"),
+        path("volunteers/roles/<int:pk>/extend/", views.role_extend_view, name="role_extend"),
     ],
     "clp",
 )

@@ -5,18 +5,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clp.access import active_grants, has_role, role_required, user_roles
 from clp.audit import audit_bulk_read
-from clp.forms import InviteForm
+from clp.forms import InviteForm, RoleExtendForm
 from clp.models import Job
 from clp.navigation import home_panels_for
 from clp.roles import INVITING_ROLES, ORGANISING_ROLES, RoleCode
-from clp.selectors import users_visible_to
-from clp.services import job_next_steps, job_retry_check, job_start, user_invite
+from clp.selectors import get_role_grant_for_user, users_visible_to
+from clp.services import (
+    job_next_steps,
+    job_retry_check,
+    job_start,
+    may_manage_grant,
+    role_extend,
+    role_revoke,
+    user_invite,
+)
 from clp.services import job_retry as job_retry_service
 from clp.tasks import heartbeat
 
@@ -147,11 +156,57 @@ def volunteer_list(request):
         why="volunteer list page",
         request=request,
     )
-    return render(
-        request,
-        "clp/volunteer_list.html",
-        {"users": users, "form": InviteForm(user=request.user)},
-    )
+    return render(request, "clp/volunteer_list.html", _volunteer_context(request, users))
+
+
+def _volunteer_context(request, users, form=None) -> dict:
+    # Each role shown with whether this organiser may revoke or extend it.
+    for person in users:
+        person.grants = [
+            (grant, may_manage_grant(request.user, grant)) for grant in person.role_grants.all()
+        ]
+    return {
+        "users": users,
+        "form": form or InviteForm(user=request.user),
+        "today": timezone.localdate(),
+    }
+
+
+@require_POST
+@role_required(*INVITING_ROLES)
+def role_revoke_view(request, pk):
+    """Take a role away from a volunteer, without the admin."""
+    grant = get_role_grant_for_user(request.user, pk)
+    role_revoke(actor=request.user, grant=grant, request=request)
+    messages.success(request, f"{grant.user}: {grant.role.name} ({grant.area}) revoked.")
+    return redirect("clp:volunteer_list")
+
+
+@require_POST
+@role_required(*INVITING_ROLES)
+def role_extend_view(request, pk):
+    """Move the end date of a volunteer's role, without the admin."""
+    grant = get_role_grant_for_user(request.user, pk)
+    form = RoleExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new end date.")
+        return redirect("clp:volunteer_list")
+    try:
+        role_extend(
+            actor=request.user,
+            grant=grant,
+            expires_on=form.cleaned_data["expires_on"],
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{grant.user}: {grant.role.name} ({grant.area}) now ends on "
+            f"{grant.expires_on:%-d %b %Y}.",
+        )
+    return redirect("clp:volunteer_list")
 
 
 @require_POST
@@ -171,7 +226,7 @@ def volunteer_invite(request):
     return render(
         request,
         "clp/volunteer_list.html",
-        {"users": users_visible_to(request.user), "form": form},
+        _volunteer_context(request, list(users_visible_to(request.user)), form),
         status=400,
     )
 

@@ -44,6 +44,23 @@ def only(*roles, others=DENIED, anonymous=LOGIN) -> dict[str, str]:
 
 INVITERS = (RoleCode.IT_MANAGER, RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 
+
+def _grant(ctx):
+    """A volunteer's canvasser role in Castle ward; revoked by one role, put back for the next."""
+    from clp.models import RoleGrant, User
+
+    volunteer, _ = User.objects.get_or_create(email="matrix-volunteer@test.example")
+    grant, _ = RoleGrant.objects.get_or_create(
+        pk=990_101,
+        defaults={
+            "user": volunteer,
+            "role_id": RoleCode.CANVASSER,
+            "ward": ctx["geography"]["wards"]["Castle"],
+        },
+    )
+    return grant
+
+
 EXPECTATIONS: dict[str, Expect] = {
     "home": Expect(everyone_logged_in()),
     "healthz": Expect(everyone_logged_in(anonymous=OK)),
@@ -74,6 +91,15 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "clp:volunteer_list": Expect(only(*INVITERS)),
     "clp:volunteer_invite": Expect(only(*INVITERS), method="post", data=lambda ctx: {}),
+    "clp:role_revoke": Expect(
+        only(*INVITERS), method="post", kwargs=lambda ctx: {"pk": _grant(ctx).pk}, reset=_grant
+    ),
+    "clp:role_extend": Expect(
+        only(*INVITERS),
+        method="post",
+        kwargs=lambda ctx: {"pk": _grant(ctx).pk},
+        data=lambda ctx: {"expires_on": "2099-01-01"},
+    ),
 }
 
 

@@ -16,6 +16,22 @@ def _campaign(ctx):
     return campaign
 
 
+def _question(ctx):
+    from canvassing.models import SurveyQuestion
+
+    # Removed by one role, put back with the same id for the next (see question_remove's row).
+    question, _ = SurveyQuestion.objects.get_or_create(
+        pk=ctx.setdefault("question_pk", 990_001),
+        defaults={
+            "campaign": _campaign(ctx),
+            "text": "Matrix question",
+            "kind": "single",
+            "options": ["Yes", "No"],
+        },
+    )
+    return question
+
+
 def _target(ctx):
     from canvassing.models import Target
 
@@ -64,6 +80,11 @@ EXPECTATIONS = {
     "canvassing:campaign_create": Expect(only(*ORGANISERS), method="post"),
     "canvassing:campaign_detail": Expect(only(*ORGANISERS), kwargs=_pk(_campaign)),
     "canvassing:question_add": Expect(only(*ORGANISERS), method="post", kwargs=_pk(_campaign)),
+    "canvassing:campaign_edit": Expect(only(*ORGANISERS), kwargs=_pk(_campaign)),
+    "canvassing:question_edit": Expect(only(*ORGANISERS), kwargs=_pk(_question)),
+    "canvassing:question_remove": Expect(
+        only(*ORGANISERS), method="post", kwargs=_pk(_question), reset=_question
+    ),
     "canvassing:target_preview": Expect(only(*ORGANISERS), kwargs=_pk(_campaign)),
     "canvassing:target_create": Expect(only(*ORGANISERS), method="post", kwargs=_pk(_campaign)),
     "canvassing:target_detail": Expect(only(*ORGANISERS), kwargs=_pk(_target)),

@@ -68,7 +68,7 @@ def test_canvasser_works_a_list_offline_and_results_sync_exactly_once(live_serve
 
     waiting = first_household + 2
     expect(page.locator("#sync-status")).to_contain_text(f"{waiting} results waiting to sync")
-    expect(doors.nth(1).locator(".el").first).to_contain_text("S LAB")
+    expect(doors.nth(1).locator(".el").first).to_contain_text("Spoke to them · Labour")
     assert CanvassResult.objects.count() == before  # nothing reached the server
 
     # Still offline, the phone is put away and the page opened again: nothing is lost.

@@ -52,3 +52,72 @@ def test_campaigns_elsewhere_are_not_found(client, users, geography):
     campaign = CanvassCampaign.objects.create(constituency=other, name="Not ours")
     client.force_login(users[RoleCode.AREA_ORGANISER])
     assert client.get(reverse("canvassing:campaign_detail", args=[campaign.pk])).status_code == 404
+
+
+def test_organiser_edits_the_campaigns_script_questions_and_outcome_codes(client, users, campaign):
+    from canvassing import services
+    from canvassing.models import SurveyQuestion
+    from clp.models import AuditEntry
+
+    question = services.question_add(
+        actor=users[RoleCode.ORGANISER],
+        campaign=campaign,
+        text="Bus lane?",
+        kind="single",
+        options=["Yes", "No"],
+    )
+    dropped = services.question_add(
+        actor=users[RoleCode.ORGANISER], campaign=campaign, text="Old one", kind="text", options=[]
+    )
+    client.force_login(users[RoleCode.AREA_ORGANISER])
+    page = client.get(reverse("canvassing:campaign_detail", args=[campaign.pk])).content.decode()
+    assert reverse("canvassing:campaign_edit", args=[campaign.pk]) in page
+    response = client.post(
+        reverse("canvassing:campaign_edit", args=[campaign.pk]),
+        {
+            "name": campaign.name,
+            "script": "Hello, I'm calling for Labour.",
+            "intentions": ["LAB", "CON", "UND"],
+            "outcomes": ["S", "NI", "R"],
+        },
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.script == "Hello, I'm calling for Labour."
+    assert campaign.outcomes == ["S", "NI", "R"] and campaign.intentions == ["LAB", "CON", "UND"]
+    client.post(
+        reverse("canvassing:question_edit", args=[question.pk]),
+        {"text": "Do you back the bus lane?", "kind": "single", "options": "Yes\nNo\nNot sure"},
+    )
+    question.refresh_from_db()
+    assert question.text == "Do you back the bus lane?" and question.options[-1] == "Not sure"
+    client.post(reverse("canvassing:question_remove", args=[dropped.pk]))
+    assert list(SurveyQuestion.objects.filter(campaign=campaign)) == [question]
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {
+        "canvass.campaign.update",
+        "canvass.question.update",
+        "canvass.question.remove",
+    } <= actions
+
+
+def test_a_campaign_keeps_spoke_to_them_and_reports_every_problem(client, users, campaign):
+    client.force_login(users[RoleCode.ORGANISER])
+    response = client.post(
+        reverse("canvassing:campaign_edit", args=[campaign.pk]),
+        {"name": campaign.name, "script": "", "intentions": ["LAB"], "outcomes": ["NI"]},
+    )
+    assert response.status_code == 400
+    assert "Keep the outcome" in response.content.decode()
+    campaign.refresh_from_db()
+    assert "S" in campaign.outcomes
+
+
+def test_an_organiser_cannot_edit_another_constituencys_campaign(client, users, campaign):
+    from canvassing.tests.factories import CampaignFactory
+    from members.models import Constituency
+
+    other = Constituency.objects.create(name="Elsewhere")
+    foreign = CampaignFactory(constituency=other, name="Not ours")
+    client.force_login(users[RoleCode.ORGANISER])
+    assert client.get(reverse("canvassing:campaign_edit", args=[foreign.pk])).status_code == 404

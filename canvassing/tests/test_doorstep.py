@@ -41,7 +41,7 @@ def test_doorstep_shows_households_in_walk_order_with_what_a_canvasser_needs(
     assert positions == sorted(positions)
     assert escape(str(first)) in page  # names like O'Connor are HTML-escaped
     assert "25–34" in page or "35–49" in page
-    assert "was GRN" in page and "Postal" in page and "Member" in page
+    assert "was Green" in page and "Postal" in page and "Member" in page
     # No contact details on the doorstep.
     assert "+447700900123" not in page and "secret@example.com" not in page
     assert page.count("Nobody in") == 3
@@ -54,7 +54,7 @@ def test_pending_results_do_not_show_as_previous_intention(client, users, make_w
         campaign=walk_list.campaign, elector=elector, intention="REF", review_status="pending"
     )
     client.force_login(users[RoleCode.CANVASSER])
-    assert "was REF" not in _doorstep(client, walk_list).content.decode()
+    assert "was Reform UK" not in _doorstep(client, walk_list).content.decode()
 
 
 def _queries_for(client, walk_list):
@@ -115,10 +115,10 @@ def test_doorstep_page_for_100_electors_is_under_60_kb(client, users, make_walk_
     assert weight["total_gzip"] <= 20 * 1024
 
 
-def test_offline_worker_is_served_with_scope_over_the_doorstep_pages(client):
+def test_offline_worker_is_served_with_scope_over_home_and_the_doorstep_pages(client):
     response = client.get(reverse("canvassing:service_worker"))
     assert response["Content-Type"] == "application/javascript"
-    assert response["Service-Worker-Allowed"] == "/canvassing/"
+    assert response["Service-Worker-Allowed"] == "/"
     assert b'addEventListener("fetch"' in response.content
 
 
@@ -133,3 +133,17 @@ def test_doorstep_page_keeps_to_the_content_security_policy(client, users, make_
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []  # no inline script
     assert " style=" not in html and " on" + "click=" not in html
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_register_markers_are_shown_in_words_on_the_doorstep(client, users, make_walk_list):
+    walk_list = make_walk_list(doors=1, per_door=2)
+    first, second = (e.elector for e in walk_list.entries.select_related("elector"))
+    first.markers = "F"
+    first.save(update_fields=["markers"])
+    second.markers = "EA"
+    second.is_postal_voter = True
+    second.save(update_fields=["markers", "is_postal_voter"])
+    client.force_login(users[RoleCode.CANVASSER])
+    page = _doorstep(client, walk_list).content.decode()
+    assert "Overseas elector" in page and "EU citizen" in page and "Postal" in page
+    assert " · F<" not in page and " · F " not in page and " · EA" not in page

@@ -276,7 +276,7 @@ def test_a_correction_is_a_new_event_and_the_latest_counts(client, users, make_w
     assert CanvassResult.objects.filter(elector=elector).count() == 2
     client.force_login(users[RoleCode.CANVASSER])
     page = client.get(reverse("canvassing:doorstep", args=[walk_list.pk])).content.decode()
-    assert "was LAB" in page and "was CON" not in page
+    assert "was Labour" in page and "was Conservative" not in page
 
 
 def test_sync_rejects_a_body_that_is_not_json(client, users):

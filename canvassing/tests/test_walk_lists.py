@@ -293,3 +293,71 @@ def test_walk_order_uses_the_address_when_no_street_is_linked():
         ("10 Oak Road", "Flat 1"),
         ("10 Oak Road", "Flat 2"),
     ]
+
+
+def _cut_page(client, target, district, htmx=False):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.get(
+        reverse("canvassing:target_detail", args=[target.pk]),
+        {"polling_district": district.pk},
+        **headers,
+    ).content.decode()
+
+
+def test_cutting_offers_only_the_streets_of_the_chosen_district(client, users, campaign):
+    from members.models import PollingDistrict
+
+    castle_a = PollingDistrict.objects.get(code="CA")
+    castle_b = PollingDistrict.objects.get(code="CB")
+    household(StreetFactory(constituency=campaign.constituency, name="Alder Way"), 1, pd=castle_a)
+    household(StreetFactory(constituency=campaign.constituency, name="Birch Way"), 1, pd=castle_b)
+    target = services.target_create(
+        actor=users[RoleCode.ORGANISER], campaign=campaign, name="All", filters={}
+    )
+    client.force_login(users[RoleCode.ORGANISER])
+    fragment = _cut_page(client, target, castle_a, htmx=True)  # the district select changed
+    assert "Alder Way" in fragment and "Birch Way" not in fragment
+    page = _cut_page(client, target, castle_b)
+    assert "Birch Way" in page and "Alder Way" not in page
+    # A street of another district is refused, not silently cut.
+    response = client.post(
+        reverse("canvassing:walk_lists_cut", args=[target.pk]),
+        {"polling_district": castle_b.pk, "streets": ["alder way"], "size": 50},
+    )
+    assert response.status_code == 400
+    assert not WalkList.objects.exists()
+
+
+def test_near_identical_street_names_are_offered_once_and_cut_together(
+    client, users, campaign, castle_a
+):
+    one = StreetFactory(constituency=campaign.constituency, name="St Mary's Rd")
+    two = StreetFactory(constituency=campaign.constituency, name="ST MARYS ROAD")
+    household(one, 1, pd=castle_a)
+    household(two, 3, pd=castle_a)
+    household(StreetFactory(constituency=campaign.constituency, name="Mary Street"), 5, pd=castle_a)
+    target = services.target_create(
+        actor=users[RoleCode.ORGANISER], campaign=campaign, name="All", filters={}
+    )
+    client.force_login(users[RoleCode.ORGANISER])
+    page = _cut_page(client, target, castle_a, htmx=True)
+    assert page.count("Mary&#x27;s Rd") + page.count("MARYS ROAD") == 1
+    assert "Mary Street" in page
+    client.post(
+        reverse("canvassing:walk_lists_cut", args=[target.pk]),
+        {"polling_district": castle_a.pk, "streets": ["saint marys road"], "size": 50},
+    )
+    (walk_list,) = WalkList.objects.all()
+    assert {e.elector.property.street_id for e in walk_list.entries.all()} == {one.pk, two.pk}
+
+
+def test_walk_list_names_include_the_campaign(users, campaign, castle_a):
+    street = StreetFactory(constituency=campaign.constituency, name="Named Road")
+    household(street, 1, pd=castle_a)
+    target = services.target_create(
+        actor=users[RoleCode.ORGANISER], campaign=campaign, name="All", filters={}
+    )
+    (walk_list,) = services.walk_lists_cut(
+        actor=users[RoleCode.ORGANISER], target=target, polling_district=castle_a, size=50
+    )
+    assert walk_list.name == f"{campaign.name} · CA 1: Named Road"

@@ -13,6 +13,11 @@
   var FKEY = "clp.doorstep.failed";
   var DKEY = "clp.doorstep.done." + LIST;
   var CACHE = "clp-doorstep-v1";
+  // Words for the codes, read from the record sheet: a mark says "Spoke to them · Labour".
+  var WORDS = {};
+  document.querySelectorAll('#rec input[name="outcome"], #rec input[name="intention"]').forEach(function (input) {
+    WORDS[input.value] = input.parentNode.textContent.trim();
+  });
   var statusEl = document.getElementById("sync-status");
   var problemsEl = document.getElementById("sync-problems");
   var sheet = document.getElementById("rec");
@@ -44,7 +49,8 @@
     var b = button(id);
     if (!b) return;
     b.dataset.o = outcome;
-    b.querySelector("i").textContent = outcome + (intention ? " " + intention : "");
+    b.querySelector("i").textContent = (WORDS[outcome] || outcome) +
+      (intention ? " · " + (WORDS[intention] || intention) : "");
   }
 
   // Results the server refused, each with its reason, until the canvasser has seen them.
@@ -82,6 +88,9 @@
       if (!navigator.onLine) text += " (no signal: they are kept safe on this phone)";
       else if (problem) text += " (" + problem + ")";
       if (notice) text += ". " + notice;
+    } else if (!navigator.onLine) {
+      text = "No signal. Nothing waiting to sync: what you record is kept on this phone.";
+      notice = "";
     } else {
       text = "All results synced.";
       notice = "";
@@ -258,23 +267,8 @@
 
   window.addEventListener("online", sync);
   window.addEventListener("offline", showStatus);
+  window.addEventListener("online", showStatus);
   setInterval(sync, 30000);
-
-  // Keep this page and its files on the phone so the list opens with no signal.
-  if ("serviceWorker" in navigator && window.caches) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope }).catch(function () {});
-    var files = [location.pathname];
-    document.querySelectorAll('link[rel="stylesheet"], script[src]').forEach(function (n) {
-      files.push(n.getAttribute("href") || n.getAttribute("src"));
-    });
-    if (navigator.serviceWorker.controller) {
-      root.dataset.offlineReady = "1";  // the worker saved this page as it passed through
-    } else if (navigator.onLine) {
-      caches.open(CACHE).then(function (cache) { return cache.addAll(files); })
-        .then(function () { root.dataset.offlineReady = "1"; })
-        .catch(function () {});
-    }
-  }
 
   showStatus();
   sync();

@@ -1,22 +1,76 @@
-/* Offline worker for the doorstep app. The doorstep page puts a copy of itself and its files in
-   the cache (doorstep.js); this worker answers from that cache when there is no signal, and
-   keeps the copies fresh whenever the network answers. Only GET requests are touched: results
-   are always sent by the page, which keeps them until the server confirms them. Logging out
-   (logout.js) deletes this cache; so does this worker when the server answers a page with the
-   login page. */
+/* Offline worker for the canvasser's pages: home, My lists and each walk list. A page keeps a
+   copy of itself in the cache the first time it is opened (offline.js, from what the browser
+   already has: nothing is downloaded twice); this worker answers from that cache when there is
+   no signal, and keeps the copies fresh whenever the network answers. With no signal and no
+   copy, it answers with a page saying so, with a way back to My lists. Only GET requests are
+   touched: results are always sent by the page, which keeps them until the server confirms
+   them. Logging out (logout.js) deletes this cache; so does this worker when the server answers
+   a page with the login page. */
 var CACHE = "clp-doorstep-v1";
+var MY_LISTS = "/canvassing/";
+var HOME = "/";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  });
+}
+
+// Written here rather than fetched, so it is there even on a phone that has saved nothing yet.
+// It carries no names and no scripts.
+function offlinePage(path) {
+  var html = '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    "<title>No signal · CLP</title><style>" +
+    "body{margin:0;font:1.0625rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
+    "color:#1b1b1b;background:#fff}" +
+    "header{background:#b0001e;color:#fff;padding:.75rem 1rem;font-weight:700}" +
+    "main{max-width:36rem;margin:0 auto;padding:1rem}" +
+    "h1{font-size:1.4rem;margin:.5rem 0}" +
+    ".button{display:inline-flex;align-items:center;min-height:48px;padding:0 1.25rem;" +
+    "background:#b0001e;color:#fff;border-radius:6px;text-decoration:none;font-weight:700;" +
+    "margin:.25rem .5rem .25rem 0}" +
+    ".secondary{background:#fff;color:#b0001e;border:2px solid #b0001e}" +
+    "</style></head><body><header>CLP campaign platform</header>" +
+    '<main id="main"><h1>No signal</h1>' +
+    "<p>This page is not saved on this phone yet, so it cannot open without signal " +
+    "(<span class=\"path\">" + escapeHtml(path) + "</span>).</p>" +
+    "<p>Your walk lists that you have opened before still work, and results you record are " +
+    "kept on this phone until there is signal again.</p>" +
+    '<p><a class="button" href="' + MY_LISTS + '">My lists</a>' +
+    '<a class="button secondary" href="' + escapeHtml(path) + '">Try again</a></p>' +
+    "</main></body></html>";
+  return new Response(html, {
+    status: 503,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'"
+    }
+  });
+}
+
+function isKeptPage(path) {
+  return path === HOME || path === MY_LISTS || path.indexOf("/canvassing/walk/") === 0;
+}
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  var isPage = url.pathname === "/canvassing/" || url.pathname.indexOf("/canvassing/walk/") === 0;
+  var isNavigation = request.mode === "navigate";
+  var isPage = isKeptPage(url.pathname);
   var isStatic = url.pathname.indexOf("/static/") === 0;
-  if (!isPage && !isStatic) return;
+  if (!isPage && !isStatic && !isNavigation) return;
+  if (!isPage && !isStatic) {
+    // Any other page: straight to the network, and a proper page if there is no signal.
+    event.respondWith(fetch(request).catch(function () { return offlinePage(url.pathname); }));
+    return;
+  }
   var key = isPage ? url.pathname : request;
   event.respondWith(
     fetch(request).then(function (response) {
@@ -35,10 +89,9 @@ self.addEventListener("fetch", function (event) {
       return response;
     }).catch(function () {
       return caches.match(key, { ignoreSearch: true }).then(function (hit) {
-        return hit || new Response(
-          "No signal, and this page is not saved on this phone yet. Open it once with signal.",
-          { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } }
-        );
+        if (hit) return hit;
+        if (isPage || isNavigation) return offlinePage(url.pathname);
+        return Response.error();
       });
     })
   );
