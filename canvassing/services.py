@@ -609,6 +609,32 @@ def _build_result(event: dict, *, actor, lists, assignments, entries, questions,
     )
 
 
+def _person_outcomes_apply(*, actor, results, request=None) -> None:
+    """What counting results say about the person, applied in the results' transaction:
+    "deceased" marks them deceased (off every target, list, call queue and mailing), "moved
+    away" flags them for the next register. A result waiting for review does nothing until
+    it is accepted (results_review). "Do not return" needs no mark on the person: targets
+    leave out whoever has such a result in their campaign (targeting.target_electors)."""
+    from members.services import people_reported_deceased, people_reported_moved_away
+
+    reports: dict[str, dict[int, datetime.date]] = {Outcome.DECEASED: {}, Outcome.MOVED: {}}
+    for result in results:
+        if result.review_status != CanvassResult.Review.ACCEPTED or result.outcome not in reports:
+            continue
+        day = timezone.localdate(result.recorded_at)
+        seen = reports[result.outcome]
+        seen[result.person_id] = min(day, seen.get(result.person_id, day))
+    source = "doorstep result"
+    if reports[Outcome.DECEASED]:
+        people_reported_deceased(
+            actor=actor, reports=reports[Outcome.DECEASED], source=source, request=request
+        )
+    if reports[Outcome.MOVED]:
+        people_reported_moved_away(
+            actor=actor, reports=reports[Outcome.MOVED], source=source, request=request
+        )
+
+
 def needs_review(user) -> bool:
     return CanvasserProfile.objects.filter(user=user, is_new=True).exists()
 
@@ -675,6 +701,7 @@ def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
         stored = set(CanvassResult.objects.filter(pk__in=unique).values_list("pk", flat=True))
         fresh = [r for pk, r in unique.items() if pk not in stored]
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
+        _person_outcomes_apply(actor=actor, results=fresh, request=request)
         held = [{"id": str(r.id), "reason": r.review_reason} for r in fresh if r.review_reason]
         if fresh or rejected:
             audit_record(
@@ -788,6 +815,7 @@ def paper_results_enter(
         )
         fresh = [r for r in results if r.id not in stored]
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
+        _person_outcomes_apply(actor=actor, results=fresh, request=request)
         audit_record(
             actor=actor,
             action="canvass.results.paper_entry",
@@ -811,6 +839,15 @@ def results_review(*, actor, results, accept: bool, request=None) -> int:
         changed = CanvassResult.objects.filter(pk__in=ids).update(
             review_status=status, reviewed_by=actor, reviewed_at=timezone.now()
         )
+        if accept:
+            # What the results say about the person applies now that they count.
+            _person_outcomes_apply(
+                actor=actor,
+                results=CanvassResult.objects.filter(
+                    pk__in=ids, outcome__in=[Outcome.DECEASED, Outcome.MOVED]
+                ),
+                request=request,
+            )
         audit_record(
             actor=actor,
             action=f"canvass.results.{'accept' if accept else 'reject'}",

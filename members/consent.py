@@ -4,7 +4,8 @@ or called. Every sender (mailings, SMS, phone banks, ad audiences) asks here.
 - Email and SMS need recorded consent for that address or number.
 - Calls skip people marked do-not-phone, numbers whose consent was refused or withdrawn, and
   numbers on the Telephone Preference Service unless consent is recorded for that number.
-- Nobody erased, merged into another record or marked do-not-contact is contacted at all.
+- Nobody erased, merged into another record, reported deceased or marked do-not-contact is
+  contacted at all.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,7 +16,9 @@ NO_CALL = (ConsentState.REFUSED, ConsentState.WITHDRAWN)
 
 
 def _reachable(person: Person) -> bool:
-    return not (person.do_not_contact or person.erased_at or person.merged_into_id)
+    return not (
+        person.do_not_contact or person.erased_at or person.merged_into_id or person.deceased_on
+    )
 
 
 def may_email(person: Person, email: ContactEmail) -> bool:
@@ -53,6 +56,7 @@ def _consented_and_reachable(channel_flag: str) -> dict:
         f"person__{channel_flag}": False,
         "person__erased_at__isnull": True,
         "person__merged_into__isnull": True,
+        "person__deceased_on__isnull": True,
     }
 
 
@@ -74,6 +78,7 @@ def callable_numbers() -> QuerySet:
             person__do_not_phone=False,
             person__erased_at__isnull=True,
             person__merged_into__isnull=True,
+            person__deceased_on__isnull=True,
         )
         .exclude(consent__in=NO_CALL)
         .filter(Q(tps_registered=False) | Q(consent=ConsentState.GRANTED))

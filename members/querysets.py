@@ -67,6 +67,10 @@ class PersonQuerySet(QuerySet):
         """Not erased and not merged into another record."""
         return self.filter(is_current=True)
 
+    def living(self):
+        """Not reported deceased: everyone a target, list, call queue or mailing may reach."""
+        return self.filter(deceased_on__isnull=True)
+
     def in_polling_districts(self, polling_districts):
         """People whose home is in these districts (Person.polling_district)."""
         return self.filter(polling_district__in=polling_districts)

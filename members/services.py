@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -777,6 +777,86 @@ def addresses_import(
 
 
 # --- People: merging, membership lists, matching members to electors ------------------------
+
+
+def people_reported_deceased(
+    *, actor, reports: dict[int, datetime.date], source: str, request=None
+) -> list[int]:
+    """Mark people as deceased, from reports that count (a doorstep result, once accepted).
+
+    From then on they are off every target, walk list, call queue, mailing and audience
+    (PersonQuerySet.living, members.consent). Someone already marked keeps the first date.
+    Runs in the caller's transaction, so the report and its effect are kept together.
+    Returns the ids of the people marked now.
+    """
+    from members.models import Person
+
+    with transaction.atomic():
+        ids = list(
+            Person.objects.filter(pk__in=list(reports), deceased_on__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        now = timezone.now()
+        for pk in ids:
+            Person.objects.filter(pk=pk).update(
+                deceased_on=reports[pk], version=F("version") + 1, updated_at=now
+            )
+        if ids:
+            audit_record(
+                actor=actor,
+                action="person.deceased",
+                request=request,
+                details={"people": ids[:100], "count": len(ids), "source": source},
+            )
+    return ids
+
+
+def people_reported_moved_away(
+    *, actor, reports: dict[int, datetime.date], source: str, request=None
+) -> list[int]:
+    """Flag people reported as having moved away (a doorstep result, once it counts). The
+    person page shows it and the next register import says whether the register confirms it
+    (see register_import's "moved_away" report). Returns the ids of the people flagged now."""
+    from members.models import Person
+
+    with transaction.atomic():
+        ids = list(
+            Person.objects.filter(
+                pk__in=list(reports), moved_away_reported_on__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        for pk in ids:
+            Person.objects.filter(pk=pk).update(
+                moved_away_reported_on=reports[pk], version=F("version") + 1, updated_at=now
+            )
+        if ids:
+            audit_record(
+                actor=actor,
+                action="person.moved_away_reported",
+                request=request,
+                details={"people": ids[:100], "count": len(ids), "source": source},
+            )
+    return ids
+
+
+def person_review_clear(*, actor, person, request=None) -> None:
+    """An organiser has checked what the person was flagged for: take them off the list."""
+    from members.models import Person
+
+    with transaction.atomic():
+        reason = person.review_reason
+        Person.objects.filter(pk=person.pk).update(review_reason="", updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="person.review_clear",
+            target=person,
+            request=request,
+            details={"reason": reason},
+        )
+    person.review_reason = ""
+
 
 MEMBER_STATUSES = {
     "member": "member",
