@@ -19,7 +19,13 @@ from psycopg._copy_base import TextFormatter
 from psycopg.adapt import Transformer
 
 from members.home_district import REGISTER_HOME_DISTRICTS_SQL
-from members.importers.records import RegisterRecord, address_key, street_and_town, walk_order
+from members.importers.records import (
+    RegisterRecord,
+    address_key,
+    same_home,
+    street_and_town,
+    walk_order,
+)
 
 ELECTOR_STAGE = [
     ("row_no", "integer"),
@@ -335,6 +341,33 @@ def _write_chunk(cursor, constituency_id: int, number: int, addresses, electors)
     )
 
 
+def _keep_home_under_new_town_line(cursor) -> int:
+    """Matched entries whose address differs from their current one only in the town line
+    (records.same_home) keep their current property: the council re-wrote the town, nobody
+    moved. Only changed entries are looked at (a few per cent on a re-import; none on a
+    first import). Returns how many kept their address."""
+    cursor.execute(
+        """
+        SELECT m.row_no, old.id, old.address_lines, old.postcode, new.address_lines
+        FROM stg_match m
+        JOIN members_elector e ON e.id = m.elector_id
+        JOIN members_property old ON old.id = e.property_id
+        JOIN members_property new ON new.id = m.property_id
+        WHERE m.changed AND m.property_id <> e.property_id
+          AND old.postcode = new.postcode AND old.postcode <> ''
+        """
+    )
+    kept = []
+    for row_no, old_id, old_lines, postcode, new_lines in cursor.fetchall():
+        old_lines = json.loads(old_lines) if isinstance(old_lines, str) else old_lines
+        new_lines = json.loads(new_lines) if isinstance(new_lines, str) else new_lines
+        if same_home(old_lines, postcode, new_lines, postcode):
+            kept.append((old_id, row_no))
+    if kept:
+        cursor.executemany("UPDATE stg_match SET property_id = %s WHERE row_no = %s", kept)
+    return len(kept)
+
+
 def load_register(
     *,
     staging: RegisterStaging,
@@ -438,6 +471,7 @@ def load_register(
         cursor.execute("CREATE UNIQUE INDEX stg_elector_row ON stg_elector (row_no)")
         if pg:
             cursor.execute("ANALYZE stg_match")
+        result["town_line_only"] = _keep_home_under_new_town_line(cursor)
         # The same person under a new number, or back on the register at the same address:
         # one join for all rows, not a search per row (a re-coded district is every row).
         cursor.execute(

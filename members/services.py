@@ -26,7 +26,7 @@ from members.importers.layouts import (
     header_signature,
     recognise,
 )
-from members.importers.records import CellError, name_digest, register_parser
+from members.importers.records import CellError, name_digest, register_parser, same_home
 from members.models import (
     Constituency,
     PollingDistrict,
@@ -301,6 +301,9 @@ def register_import(
                     published_on=published_on,
                     defaults={"source_filename": filename[:255], "label": ""},
                 )
+                corrected = set(edition.polling_districts.values_list("pk", flat=True))
+                if corrected & {pd_ids[r.pd_code] for r in records}:
+                    report.update(correction_notice(published_on))
                 in_file = Counter(pd_ids[r.pd_code] for r in records)
                 codes = {pd_id: code for code, pd_id in pd_ids.items()}
                 to_confirm: list = []
@@ -316,7 +319,7 @@ def register_import(
                         check_leavers=check_leavers,
                         edition_id=edition.pk,
                         published_on=published_on,
-                        corrected_pd_ids=edition.polling_districts.values_list("pk", flat=True),
+                        corrected_pd_ids=corrected,
                         progress=lambda step: progress(total * steps[step] // 100, total, step),
                     )
                 )
@@ -326,6 +329,7 @@ def register_import(
                 key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
                 report[key] = LeaversNeedConfirming(to_confirm).messages
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
+            report.update(_moved_away_report(constituency))
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
             _import_recorded(
@@ -391,6 +395,105 @@ def _property_for(constituency, record, pd_id: int, cache: dict):
     return prop
 
 
+def correction_notice(published_on: datetime.date) -> dict:
+    """What a full register dated like one already imported is told: it corrects that one."""
+    day = f"{published_on.day} {published_on:%b %Y}"
+    return {
+        "correction_of": day,
+        "notice": (
+            f"A register published on {day} is already imported, so this file is treated as a "
+            f"correction of the {day} register: entries are matched by elector number and "
+            "nobody in its polling districts leaves the register."
+        ),
+    }
+
+
+def _moved_away_report(constituency) -> dict:
+    """What the register just imported says about people reported at the door as moved away:
+    those it lists nowhere have left (the flag is cleared), those it still lists are named."""
+    from members.models import Elector, Person
+
+    flagged = list(
+        Person.objects.filter(
+            constituency=constituency, moved_away_reported_on__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    if not flagged:
+        return {}
+    listed = (
+        Elector.objects.filter(person_id__in=flagged, on_register=True)
+        .select_related("polling_district")
+        .order_by("polling_district__code", "number", "suffix")
+    )
+    still = {}
+    for entry in listed:
+        still.setdefault(entry.person_id, f"{entry.elector_number} {entry}")
+    confirmed = Person.objects.filter(pk__in=[pk for pk in flagged if pk not in still]).update(
+        moved_away_reported_on=None, updated_at=timezone.now()
+    )
+    return {"moved_away_confirmed": confirmed, "moved_away_still_listed": list(still.values())}
+
+
+def _person_follows_amendment(
+    elector, record, prop, *, published_on: datetime.date, report: dict
+) -> None:
+    """An amended entry's new name or address, onto its person, unless the person was edited
+    by hand since the update was published: then flag them for review instead."""
+    from members.models import Person
+
+    person = elector.person
+    updates = {}
+    names = {"title": record.title, "first_name": record.forenames, "last_name": record.surname}
+    if any(getattr(person, f) != v for f, v in names.items()):
+        updates.update(names)
+    if prop is not None and person.property_id != prop.pk:
+        updates["property"] = prop
+    if not updates:
+        return
+    now = timezone.now()
+    if person.edited_at and timezone.localdate(person.edited_at) >= published_on:
+        listed = f"{record.forenames} {record.surname}".strip()
+        address = ", ".join([*record.address_lines, record.postcode]).strip(", ")
+        reason = (
+            f"The register update of {published_on:%d %b %Y} lists "
+            f"{elector.elector_number} as {listed}{f', {address}' if address else ''}, but "
+            f"this person was edited by hand on {timezone.localtime(person.edited_at):%d %b %Y}"
+            ", so it was not applied. Check which is right."
+        )[:300]
+        Person.objects.filter(pk=person.pk).update(review_reason=reason, updated_at=now)
+        report["people_to_review"].append(
+            {"person": person.pk, "elector": elector.elector_number, "listed_as": listed}
+        )
+        return
+    Person.objects.filter(pk=person.pk).update(**updates, version=F("version") + 1, updated_at=now)
+    if "first_name" in updates:
+        report["people_renamed"] += 1
+    if "property" in updates:
+        report["people_moved"] += 1
+
+
+def _moved_away_confirmed(person_ids) -> int:
+    """People reported at the door as moved away, among `person_ids`, whom the register now
+    lists nowhere: the register confirms it, so the flag is cleared. Returns how many."""
+    from members.models import Elector, Person
+
+    flagged = set(
+        Person.objects.filter(
+            pk__in=list(person_ids), moved_away_reported_on__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    if not flagged:
+        return 0
+    listed = set(
+        Elector.objects.filter(person_id__in=flagged, on_register=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    return Person.objects.filter(pk__in=flagged - listed).update(
+        moved_away_reported_on=None, updated_at=timezone.now()
+    )
+
+
 def register_update_import(
     *,
     actor,
@@ -408,6 +511,12 @@ def register_update_import(
     Additions create entries (re-applying the same notice changes nothing), amendments update
     them, deletions mark them off the register (the entry and its person stay: history is
     never destroyed). An amendment or deletion for a number not on the register is an error.
+
+    An amendment that changes the entry's name or address changes its person too, unless the
+    person was edited by hand on or after the update's publication date (`Person.edited_at`):
+    then the person is left as edited and flagged for an organiser to check
+    (`Person.review_reason`, listed in the report's "people_to_review"). A new town line alone
+    is not a house move: the entry and its person stay at their address (records.same_home).
     """
     from members.models import Elector, Person
 
@@ -451,7 +560,9 @@ def register_update_import(
             Q(on_register=True) | Q(edition=edition),
             constituency=constituency,
             polling_district_id__in={pd_ids[r.pd_code] for r in rows},
-        ).order_by("on_register")
+        )
+        .select_related("person", "property", "polling_district")
+        .order_by("on_register")
     }
     for record in rows:
         key = (pd_ids[record.pd_code], record.number, record.suffix)
@@ -464,7 +575,17 @@ def register_update_import(
     if errors:
         raise FileProblem(errors[:MAX_ERRORS])
 
-    report = {"layout": resolved.name, "added": 0, "amended": 0, "deleted": 0, "dry_run": dry_run}
+    report = {
+        "layout": resolved.name,
+        "added": 0,
+        "amended": 0,
+        "deleted": 0,
+        "people_renamed": 0,
+        "people_moved": 0,
+        "people_to_review": [],
+        "moved_away_confirmed": 0,
+        "dry_run": dry_run,
+    }
     touched: set[int] = set()  # people whose home district may have changed
     try:
         with transaction.atomic():
@@ -485,6 +606,19 @@ def register_update_import(
                         report["deleted"] += 1
                     continue
                 prop = _property_for(constituency, record, pd_id, cache)
+                if (
+                    elector is not None
+                    and prop is not None
+                    and elector.property is not None
+                    and prop.pk != elector.property_id
+                    and same_home(
+                        elector.property.address_lines,
+                        elector.property.postcode,
+                        record.address_lines,
+                        record.postcode,
+                    )
+                ):
+                    prop = elector.property  # a new town line alone: not a house move
                 values = {
                     "title": record.title,
                     "surname": record.surname,
@@ -506,8 +640,9 @@ def register_update_import(
                             setattr(elector, f, values[f])
                         elector.save(update_fields=[*changed, "updated_at"])
                         report["amended"] += 1
-                    if prop and elector.person.property_id != prop.pk:
-                        Person.objects.filter(pk=elector.person_id).update(property=prop)
+                    _person_follows_amendment(
+                        elector, record, prop, published_on=published_on, report=report
+                    )
                     touched.add(elector.person_id)
                     continue
                 person = None
@@ -542,6 +677,7 @@ def register_update_import(
                 if index % 200 == 0:
                     progress(index, len(rows), "Applying changes.")
             home_districts_refresh(Person.objects.filter(pk__in=touched))
+            report["moved_away_confirmed"] = _moved_away_confirmed(touched)
             written = report["added"] + report["amended"] + report["deleted"]
             if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
                 bulk.analyse("members_property", "members_person", "members_elector")

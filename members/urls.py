@@ -18,6 +18,7 @@ urlpatterns = [
     path("electors/export/", views.elector_export, name="elector_export"),
     path("people/", views.people_list, name="people_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/checked/", views.person_review_clear, name="person_review_clear"),
     path("segments/", views.segment_list, name="segment_list"),
     path("segments/new/", views.segment_create, name="segment_create"),
     path("segments/<int:pk>/", views.segment_detail, name="segment_detail"),

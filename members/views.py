@@ -43,6 +43,9 @@ from members.services import (
     member_match_decide,
     segment_save,
 )
+from members.services import (
+    person_review_clear as service_person_review_clear,
+)
 
 PAGE_SIZE = 50
 
@@ -411,14 +414,30 @@ def match_list(request):
             "membership__person__property", "elector__polling_district", "elector__property"
         )[:100]
     )
+    # People a register update did not change because of a newer manual edit, and the like.
+    to_check = list(
+        people_for_user(request.user)
+        .exclude(review_reason="")
+        .select_related("property")
+        .order_by("last_name", "first_name", "pk")[:100]
+    )
     audit_bulk_read(
         actor=request.user,
         what="member_matches",
-        count=len(matches),
-        why="member match review",
+        count=len(matches) + len(to_check),
+        why="member match and register change review",
         request=request,
     )
-    return render(request, "members/match_list.html", {"matches": matches})
+    return render(request, "members/match_list.html", {"matches": matches, "to_check": to_check})
+
+
+@require_POST
+@role_required(*IMPORTERS)
+def person_review_clear(request, pk):
+    person = get_person_for_user(request.user, pk)
+    service_person_review_clear(actor=request.user, person=person, request=request)
+    messages.success(request, f"{person} is off the list of people to check.")
+    return redirect("members:match_list")
 
 
 @require_POST
