@@ -1793,6 +1793,7 @@ def import_summary(kind: str, report: dict) -> str:
             f"{report.get('rows', 0)} register entries: {report.get('electors_added', 0)} new, "
             f"{report.get('electors_changed', 0)} changed, {report.get('electors_left', 0)} left "
             f"the register; {report.get('people_created', 0)} new people."
+            + (f" {report['notice']}" if report.get("notice") else "")
         )
     if kind == "update":
         return f"{report['added']} added, {report['amended']} amended, {report['deleted']} deleted."

@@ -19,7 +19,7 @@ from members.forms import (
     UploadForm,
 )
 from members.importers import FileProblem
-from members.models import ImportBatch, MemberMatch
+from members.models import ImportBatch, MemberMatch, RegisterEdition
 from members.pagination import IdsFirstPaginator
 from members.selectors import (
     IMPORTERS,
@@ -36,6 +36,7 @@ from members.selectors import (
     segments_for_user,
 )
 from members.services import (
+    correction_notice,
     import_batch_confirm_leavers,
     import_batch_create,
     import_batch_preview,
@@ -97,6 +98,20 @@ def import_upload(request):
     return redirect("members:import_detail", pk=batch.pk)
 
 
+def _correction_notice(batch) -> str:
+    """For a full register dated like one already imported: it will correct that one."""
+    if batch.kind != ImportBatch.Kind.REGISTER or batch.published_on is None:
+        return batch.report.get("notice", "")
+    if batch.report:
+        return batch.report.get("notice", "")
+    known = RegisterEdition.objects.filter(
+        constituency=batch.constituency_id,
+        kind=RegisterEdition.Kind.FULL,
+        published_on=batch.published_on,
+    ).exists()
+    return correction_notice(batch.published_on)["notice"] if known else ""
+
+
 REPORT_LABELS = {
     "rows": "Rows in the file",
     "electors_added": "New register entries",
@@ -122,14 +137,34 @@ REPORT_LABELS = {
     "unmatched": "Members not found on the register",
     "encoding": "Encoding",
     "edition": "Register edition",
+    "correction_of": "Treated as a correction of the register of",
+    "town_line_only": "Addresses with only a new town line (not a move)",
+    "people_renamed": "People renamed by the register",
+    "people_to_review": "People to check (edited by hand since)",
+    "moved_away_confirmed": "Reported as moved away, and off the register now",
+    "moved_away_still_listed": "Reported as moved away, but still on the register",
 }
+
+
+def _report_value(value):
+    if isinstance(value, list):
+        return (
+            "; ".join(
+                f"{v['elector']} (listed as {v['listed_as']})" if isinstance(v, dict) else str(v)
+                for v in value
+            )
+            or "None"
+        )
+    return value
 
 
 @role_required(*IMPORTERS)
 def import_detail(request, pk):
     batch = get_import_batch_for_user(request.user, pk)
     report = [
-        (label, batch.report[key]) for key, label in REPORT_LABELS.items() if key in batch.report
+        (label, _report_value(batch.report[key]))
+        for key, label in REPORT_LABELS.items()
+        if key in batch.report
     ]
     return render(
         request,
@@ -137,6 +172,7 @@ def import_detail(request, pk):
         {
             "batch": batch,
             "report": report,
+            "correction_notice": _correction_notice(batch),
             "retention_days": settings.UPLOAD_RETENTION_DAYS,
             **job_context(batch.job, request.user),
         },

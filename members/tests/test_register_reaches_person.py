@@ -173,3 +173,31 @@ def test_full_register_with_a_known_publication_date_says_it_is_a_correction(reg
         register, csv_bytes(XPRESS14, small_register()), datetime.date(2027, 3, 1)
     )
     assert "correction_of" not in fresh
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_page_says_a_same_date_register_is_a_correction(register, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members.models import ImportBatch
+
+    client = client_for(RoleCode.ORGANISER)
+    upload = SimpleUploadedFile("again.csv", csv_bytes(XPRESS14, small_register()))
+    client.post(
+        reverse("members:import_upload"),
+        {"kind": "register", "file": upload, "published_on": "01/12/2026"},
+    )
+    batch = ImportBatch.objects.get(filename="again.csv")
+    assert batch.status == ImportBatch.Status.DONE
+    page = client.get(reverse("members:import_detail", args=[batch.pk])).content.decode()
+    assert "treated as a correction of the 1 Dec 2026 register" in page
+    # Before it runs (a batch waiting for its column mapping), the page says so too.
+    waiting = ImportBatch.objects.create(
+        constituency=register["constituency"],
+        kind="register",
+        status=ImportBatch.Status.NEEDS_MAPPING,
+        filename="odd.csv",
+        published_on=datetime.date(2026, 12, 1),
+    )
+    page = client.get(reverse("members:import_detail", args=[waiting.pk])).content.decode()
+    assert "treated as a correction of the 1 Dec 2026 register" in page
