@@ -346,6 +346,68 @@ def walk_list_return(*, actor, walk_list: WalkList, request=None) -> None:
     walk_list.lease_expires_at = None
 
 
+def walk_lists_release_without_role(*, actor=None, user=None, request=None) -> int:
+    """Let go of the walk lists held by people who no longer hold a canvasser role over the
+    list's polling district (a role revoked or expired).
+
+    Their assignment ends; when they held the list itself (alone, or as a team's board
+    runner), the whole list goes back to unassigned, as if returned, so an organiser can hand
+    it to someone else. Each release is audited. `user`: only theirs (a role just revoked);
+    otherwise everyone's (the nightly sweep for roles that expired). Returns how many
+    assignments ended.
+    """
+    from clp.access import forget_cached_grants, polling_districts_for_user
+    from clp.roles import RoleCode
+
+    now = timezone.now()
+    current = WalkListAssignment.objects.filter(ended_at__isnull=True, expires_at__gt=now)
+    if user is not None:
+        current = current.filter(user=user)
+    by_user: dict = {}
+    for assignment in current.select_related("user", "walk_list"):
+        by_user.setdefault(assignment.user_id, []).append(assignment)
+    ended = 0
+    for assignments in by_user.values():
+        holder = assignments[0].user
+        forget_cached_grants(holder)
+        allowed = set(
+            polling_districts_for_user(holder, RoleCode.CANVASSER).values_list("pk", flat=True)
+        )
+        lost = [a for a in assignments if a.walk_list.polling_district_id not in allowed]
+        for assignment in lost:
+            walk_list = assignment.walk_list
+            with transaction.atomic():
+                if not WalkListAssignment.objects.filter(
+                    pk=assignment.pk, ended_at__isnull=True
+                ).update(ended_at=now):
+                    continue
+                ended += 1
+                released = WalkList.objects.filter(pk=walk_list.pk, checked_out_to=holder).update(
+                    checked_out_to=None, lease_expires_at=None, updated_at=now
+                )
+                if released:
+                    # The team went out with the holder: the list is free again.
+                    WalkListAssignment.objects.filter(
+                        walk_list=walk_list, ended_at__isnull=True
+                    ).update(ended_at=now)
+                audit_record(
+                    actor=actor,
+                    action="canvass.walk_list.release",
+                    target=walk_list,
+                    request=request,
+                    details={
+                        "holder": holder.email,
+                        "why": "no canvasser role for this polling district any more",
+                        "list_unassigned": bool(released),
+                    },
+                )
+    return ended
+
+
+def _role_ended(*, actor, user, request=None) -> None:
+    walk_lists_release_without_role(actor=actor, user=user, request=request)
+
+
 def walk_list_join(*, actor, code: str, request=None) -> WalkList:
     """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet).
 
