@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clp.roles import RoleCode
-from members.models import Elector, Person
+from members.models import Elector, Person, Property
 from members.services import register_update_import
 from members.tests.registers import XPRESS14, csv_bytes, import_register_file, small_register
 from members.tests.test_register_updates import UPDATE_HEADER, update_row
@@ -130,6 +130,13 @@ def test_a_new_town_line_alone_in_the_next_register_is_not_a_house_move(register
     assert report["people_moved"] == 0
     assert dict(Person.objects.values_list("pk", "property_id")) == homes
     assert set(Elector.objects.values_list("property_id", flat=True)) == set(homes.values())
+    # The address reads as the council now writes it, and no empty copy of it is left over.
+    john = Elector.objects.get(number=1)
+    assert john.property.address_lines == ["1 Castle Street", "Northbridge Town"]
+    assert Property.objects.count() == len(set(homes.values()))
+    # The next register, the same again, finds every entry as it is.
+    again = import_register_file(register, csv_bytes(XPRESS14, rows), datetime.date(2027, 6, 1))
+    assert (again["electors_changed"], again["people_moved"]) == (0, 0)
 
 
 def test_a_new_house_number_is_still_a_house_move(register):
