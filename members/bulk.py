@@ -387,35 +387,33 @@ def _keep_home_under_new_town_line(cursor, now) -> int:
     _create_temp(
         cursor,
         "stg_town_free",
-        [("new_id", "bigint"), ("old_id", "bigint"), ("address_key", "text")],
+        [
+            ("new_id", "bigint"),
+            ("old_id", "bigint"),
+            ("address_key", "text"),
+            ("address_lines", "jsonb" if _pg() else "text"),
+            ("street_id", "bigint"),
+        ],
     )
     cursor.execute(
         """
-        INSERT INTO stg_town_free (new_id, old_id, address_key)
-        SELECT t.new_id, t.old_id, p.address_key
+        INSERT INTO stg_town_free (new_id, old_id, address_key, address_lines, street_id)
+        SELECT t.new_id, t.old_id, p.address_key, p.address_lines, p.street_id
         FROM stg_town t JOIN members_property p ON p.id = t.new_id
         WHERE NOT EXISTS (SELECT 1 FROM members_elector e WHERE e.property_id = t.new_id)
           AND NOT EXISTS (SELECT 1 FROM members_person x WHERE x.property_id = t.new_id)
         """
     )
+    cursor.execute("DELETE FROM members_property WHERE id IN (SELECT new_id FROM stg_town_free)")
+    # One UPDATE: each rewrites the row and its indexes (the address key's trigram index).
     cursor.execute(
         """
         UPDATE members_property SET
-            address_lines = (SELECT p.address_lines FROM members_property p
-                             WHERE p.id = f.new_id),
-            street_id = COALESCE((SELECT p.street_id FROM members_property p
-                                  WHERE p.id = f.new_id), members_property.street_id),
-            updated_at = %s
+            address_key = f.address_key, address_lines = f.address_lines,
+            street_id = COALESCE(f.street_id, members_property.street_id), updated_at = %s
         FROM stg_town_free f WHERE members_property.id = f.old_id
         """,
         [now],
-    )
-    cursor.execute("DELETE FROM members_property WHERE id IN (SELECT new_id FROM stg_town_free)")
-    cursor.execute(
-        """
-        UPDATE members_property SET address_key = f.address_key
-        FROM stg_town_free f WHERE members_property.id = f.old_id
-        """
     )
     _drop(cursor, "stg_town", "stg_town_free")
     return len(homes)
