@@ -329,7 +329,7 @@ def register_import(
                 key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
                 report[key] = LeaversNeedConfirming(to_confirm).messages
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
-            report.update(_moved_away_report(constituency))
+            report.update(_moved_away_report(constituency, {pd_ids[r.pd_code] for r in records}))
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
             _import_recorded(
@@ -408,9 +408,10 @@ def correction_notice(published_on: datetime.date) -> dict:
     }
 
 
-def _moved_away_report(constituency) -> dict:
+def _moved_away_report(constituency, pd_ids: set[int]) -> dict:
     """What the register just imported says about people reported at the door as moved away:
-    those it lists nowhere have left (the flag is cleared), those it still lists are named."""
+    those on the register nowhere have left (the flag is cleared); those it still lists, in
+    its polling districts `pd_ids`, are named."""
     from members.models import Elector, Person
 
     flagged = list(
@@ -425,12 +426,15 @@ def _moved_away_report(constituency) -> dict:
         .select_related("polling_district")
         .order_by("polling_district__code", "number", "suffix")
     )
-    still = {}
+    still, elsewhere = {}, set()
     for entry in listed:
-        still.setdefault(entry.person_id, f"{entry.elector_number} {entry}")
-    confirmed = Person.objects.filter(pk__in=[pk for pk in flagged if pk not in still]).update(
-        moved_away_reported_on=None, updated_at=timezone.now()
-    )
+        if entry.polling_district_id in pd_ids:
+            still.setdefault(entry.person_id, f"{entry.elector_number} {entry}")
+        else:
+            elsewhere.add(entry.person_id)
+    confirmed = Person.objects.filter(
+        pk__in=[pk for pk in flagged if pk not in still and pk not in elsewhere]
+    ).update(moved_away_reported_on=None, updated_at=timezone.now())
     return {"moved_away_confirmed": confirmed, "moved_away_still_listed": list(still.values())}
 
 
@@ -1064,6 +1068,9 @@ def person_merge(*, actor, source, target, request=None) -> None:
             target.notes = "\n".join(x for x in (target.notes, source.notes) if x)
         if target.property_id is None:
             target.property_id = source.property_id
+        for reported in ("deceased_on", "moved_away_reported_on"):
+            if getattr(target, reported) is None and getattr(source, reported) is not None:
+                setattr(target, reported, getattr(source, reported))
         if target.user_id is None and source.user_id is not None:
             user_id = source.user_id
             Person.objects.filter(pk=source.pk).update(user=None)
