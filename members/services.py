@@ -329,7 +329,9 @@ def register_import(
                 key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
                 report[key] = LeaversNeedConfirming(to_confirm).messages
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
-            report.update(_moved_away_report(constituency, {pd_ids[r.pd_code] for r in records}))
+            report.update(
+                _moved_away_report(constituency, {pd_ids[r.pd_code] for r in records}, published_on)
+            )
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
             _import_recorded(
@@ -408,15 +410,16 @@ def correction_notice(published_on: datetime.date) -> dict:
     }
 
 
-def _moved_away_report(constituency, pd_ids: set[int]) -> dict:
-    """What the register just imported says about people reported at the door as moved away:
-    those on the register nowhere have left (the flag is cleared); those it still lists, in
-    its polling districts `pd_ids`, are named."""
+def _moved_away_report(constituency, pd_ids: set[int], published_on: datetime.date) -> dict:
+    """What the register just imported says about people reported at the door as moved away
+    (before it was published: a register cannot speak of later news): those on the register
+    nowhere have left (the flag is cleared); those it still lists, in its polling districts
+    `pd_ids`, are named."""
     from members.models import Elector, Person
 
     flagged = list(
         Person.objects.filter(
-            constituency=constituency, moved_away_reported_on__isnull=False
+            constituency=constituency, moved_away_reported_on__lte=published_on
         ).values_list("pk", flat=True)
     )
     if not flagged:
@@ -476,14 +479,15 @@ def _person_follows_amendment(
         report["people_moved"] += 1
 
 
-def _moved_away_confirmed(person_ids) -> int:
-    """People reported at the door as moved away, among `person_ids`, whom the register now
-    lists nowhere: the register confirms it, so the flag is cleared. Returns how many."""
+def _moved_away_confirmed(person_ids, published_on: datetime.date) -> int:
+    """People reported at the door as moved away (by `published_on`), among `person_ids`, whom
+    the register now lists nowhere: it confirms the report, so the flag is cleared. Returns
+    how many."""
     from members.models import Elector, Person
 
     flagged = set(
         Person.objects.filter(
-            pk__in=list(person_ids), moved_away_reported_on__isnull=False
+            pk__in=list(person_ids), moved_away_reported_on__lte=published_on
         ).values_list("pk", flat=True)
     )
     if not flagged:
@@ -681,7 +685,7 @@ def register_update_import(
                 if index % 200 == 0:
                     progress(index, len(rows), "Applying changes.")
             home_districts_refresh(Person.objects.filter(pk__in=touched))
-            report["moved_away_confirmed"] = _moved_away_confirmed(touched)
+            report["moved_away_confirmed"] = _moved_away_confirmed(touched, published_on)
             written = report["added"] + report["amended"] + report["deleted"]
             if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
                 bulk.analyse("members_property", "members_person", "members_elector")

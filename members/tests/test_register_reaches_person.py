@@ -164,7 +164,7 @@ def test_register_says_whether_people_reported_moved_away_left(register):
 
 def test_monthly_deletion_confirms_a_reported_move(register):
     gone = Elector.objects.get(number=3).person
-    Person.objects.filter(pk=gone.pk).update(moved_away_reported_on=datetime.date(2027, 1, 5))
+    Person.objects.filter(pk=gone.pk).update(moved_away_reported_on=datetime.date(2026, 12, 20))
     report = _apply(register, [update_row("CA-3", "Ann", "Jones", deleted="2027-01")])
     assert report["moved_away_confirmed"] == 1
     assert Person.objects.get(pk=gone.pk).moved_away_reported_on is None
@@ -208,3 +208,11 @@ def test_import_page_says_a_same_date_register_is_a_correction(register, client_
     )
     page = client.get(reverse("members:import_detail", args=[waiting.pk])).content.decode()
     assert "treated as a correction of the 1 Dec 2026 register" in page
+
+
+def test_a_register_older_than_the_moved_away_report_does_not_confirm_it(register):
+    gone = Elector.objects.get(number=3).person
+    Person.objects.filter(pk=gone.pk).update(moved_away_reported_on=datetime.date(2027, 1, 5))
+    report = _apply(register, [update_row("CA-3", "Ann", "Jones", deleted="2026-12")])
+    assert report["moved_away_confirmed"] == 0
+    assert Person.objects.get(pk=gone.pk).moved_away_reported_on == datetime.date(2027, 1, 5)
