@@ -355,6 +355,12 @@ class Person(TimeStampedModel):
                 name="person_merged_into",
                 condition=Q(merged_into__isnull=False),
             ),
+            # Each register import looks up the few people reported as moved away.
+            models.Index(
+                fields=["moved_away_reported_on"],
+                name="person_moved_away_reported",
+                condition=Q(moved_away_reported_on__isnull=False),
+            ),
         ]
 
     def __str__(self):
