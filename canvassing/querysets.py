@@ -73,9 +73,12 @@ def with_canvass_history(electors: QuerySet) -> QuerySet:
 
 
 def canvassable(electors: QuerySet) -> QuerySet:
-    """On the register and not asking to be left alone."""
+    """On the register, alive and not asking to be left alone."""
     return electors.filter(
-        on_register=True, person__do_not_canvass=False, person__do_not_contact=False
+        on_register=True,
+        person__do_not_canvass=False,
+        person__do_not_contact=False,
+        person__deceased=False,
     )
 
 
@@ -89,6 +92,15 @@ def _people_with_results():
 def not_contacted_since(electors: QuerySet, since: datetime.date) -> QuerySet:
     spoken = _people_with_results().filter(outcome=Outcome.SPOKE, recorded_at__date__gte=since)
     return electors.exclude(person_id__in=spoken)
+
+
+def not_turned_away(electors: QuerySet, campaign) -> QuerySet:
+    """Leave out people who asked not to be called on again this election ("do not return").
+
+    A campaign has no election of its own in the model, so "this election" is the campaign:
+    the request holds for its targets and walk lists, not for the next campaign's."""
+    turned_away = _people_with_results().filter(campaign=campaign, outcome=Outcome.DO_NOT_RETURN)
+    return electors.exclude(person_id__in=turned_away)
 
 
 def never_canvassed(electors: QuerySet) -> QuerySet:

@@ -1,6 +1,6 @@
 """Permission-aware reads. Access functions raise 404 for what the user may not see."""
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -120,6 +120,9 @@ def walk_list_entries(walk_list) -> QuerySet:
     )
     return (
         WalkListEntry.objects.filter(walk_list=walk_list)
+        # Someone reported deceased since the list was cut is off it, unless the report (or
+        # another result) was made on this list: its canvasser then sees the door as done.
+        .exclude(Q(elector__person__deceased=True) & ~Exists(on_this_list))
         .select_related(
             "elector",
             "elector__property",

@@ -436,6 +436,68 @@ def walk_list_return(*, actor, walk_list: WalkList, request=None) -> None:
     walk_list.lease_expires_at = None
 
 
+def walk_lists_release_without_role(*, actor=None, user=None, request=None) -> int:
+    """Let go of the walk lists held by people who no longer hold a canvasser role over the
+    list's polling district (a role revoked or expired).
+
+    Their assignment ends; when they held the list itself (alone, or as a team's board
+    runner), the whole list goes back to unassigned, as if returned, so an organiser can hand
+    it to someone else. Each release is audited. `user`: only theirs (a role just revoked);
+    otherwise everyone's (the nightly sweep for roles that expired). Returns how many
+    assignments ended.
+    """
+    from clp.access import forget_cached_grants, polling_districts_for_user
+    from clp.roles import RoleCode
+
+    now = timezone.now()
+    current = WalkListAssignment.objects.filter(ended_at__isnull=True, expires_at__gt=now)
+    if user is not None:
+        current = current.filter(user=user)
+    by_user: dict = {}
+    for assignment in current.select_related("user", "walk_list"):
+        by_user.setdefault(assignment.user_id, []).append(assignment)
+    ended = 0
+    for assignments in by_user.values():
+        holder = assignments[0].user
+        forget_cached_grants(holder)
+        allowed = set(
+            polling_districts_for_user(holder, RoleCode.CANVASSER).values_list("pk", flat=True)
+        )
+        lost = [a for a in assignments if a.walk_list.polling_district_id not in allowed]
+        for assignment in lost:
+            walk_list = assignment.walk_list
+            with transaction.atomic():
+                if not WalkListAssignment.objects.filter(
+                    pk=assignment.pk, ended_at__isnull=True
+                ).update(ended_at=now):
+                    continue
+                ended += 1
+                released = WalkList.objects.filter(pk=walk_list.pk, checked_out_to=holder).update(
+                    checked_out_to=None, lease_expires_at=None, updated_at=now
+                )
+                if released:
+                    # The team went out with the holder: the list is free again.
+                    WalkListAssignment.objects.filter(
+                        walk_list=walk_list, ended_at__isnull=True
+                    ).update(ended_at=now)
+                audit_record(
+                    actor=actor,
+                    action="canvass.walk_list.release",
+                    target=walk_list,
+                    request=request,
+                    details={
+                        "holder": holder.email,
+                        "why": "no canvasser role for this polling district any more",
+                        "list_unassigned": bool(released),
+                    },
+                )
+    return ended
+
+
+def _role_ended(*, actor, user, request=None) -> None:
+    walk_lists_release_without_role(actor=actor, user=user, request=request)
+
+
 def walk_list_join(*, actor, code: str, request=None) -> WalkList:
     """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet).
 
@@ -699,6 +761,32 @@ def _build_result(event: dict, *, actor, lists, assignments, entries, questions,
     )
 
 
+def _person_outcomes_apply(*, actor, results, request=None) -> None:
+    """What counting results say about the person, applied in the results' transaction:
+    "deceased" marks them deceased (off every target, list, call queue and mailing), "moved
+    away" flags them for the next register. A result waiting for review does nothing until
+    it is accepted (results_review). "Do not return" needs no mark on the person: targets
+    leave out whoever has such a result in their campaign (targeting.target_electors)."""
+    from members.services import people_reported_deceased, people_reported_moved_away
+
+    reports: dict[str, dict[int, datetime.date]] = {Outcome.DECEASED: {}, Outcome.MOVED: {}}
+    for result in results:
+        if result.review_status != CanvassResult.Review.ACCEPTED or result.outcome not in reports:
+            continue
+        day = timezone.localdate(result.recorded_at)
+        seen = reports[result.outcome]
+        seen[result.person_id] = min(day, seen.get(result.person_id, day))
+    source = "doorstep result"
+    if reports[Outcome.DECEASED]:
+        people_reported_deceased(
+            actor=actor, reports=reports[Outcome.DECEASED], source=source, request=request
+        )
+    if reports[Outcome.MOVED]:
+        people_reported_moved_away(
+            actor=actor, reports=reports[Outcome.MOVED], source=source, request=request
+        )
+
+
 def needs_review(user) -> bool:
     return CanvasserProfile.objects.filter(user=user, is_new=True).exists()
 
@@ -765,6 +853,7 @@ def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
         stored = set(CanvassResult.objects.filter(pk__in=unique).values_list("pk", flat=True))
         fresh = [r for pk, r in unique.items() if pk not in stored]
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
+        _person_outcomes_apply(actor=actor, results=fresh, request=request)
         held = [{"id": str(r.id), "reason": r.review_reason} for r in fresh if r.review_reason]
         if fresh or rejected:
             audit_record(
@@ -913,6 +1002,7 @@ def paper_results_enter(
         if not fresh:
             return PaperEntryOutcome(stored=0, already_saved=True)
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
+        _person_outcomes_apply(actor=actor, results=fresh, request=request)
         audit_record(
             actor=actor,
             action="canvass.results.paper_entry",
@@ -940,6 +1030,15 @@ def results_review(*, actor, results, accept: bool, request=None) -> int:
         changed = CanvassResult.objects.filter(pk__in=ids).update(
             review_status=status, reviewed_by=actor, reviewed_at=timezone.now()
         )
+        if accept:
+            # What the results say about the person applies now that they count.
+            _person_outcomes_apply(
+                actor=actor,
+                results=CanvassResult.objects.filter(
+                    pk__in=ids, outcome__in=[Outcome.DECEASED, Outcome.MOVED]
+                ),
+                request=request,
+            )
         audit_record(
             actor=actor,
             action=f"canvass.results.{'accept' if accept else 'reject'}",

@@ -39,6 +39,7 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
         polling_district__in=list(districts.values_list("pk", flat=True))
     )
     electors = q.canvassable(electors)
+    electors = q.not_turned_away(electors, campaign)
     if segment is not None:
         electors = segment_electors(segment, electors)
     if since := filters.get("not_contacted_since"):

@@ -27,4 +27,11 @@ def periodic_jobs() -> dict:
             "task": "members.tasks.uploads_delete_expired",
             "schedule": crontab(hour=3, minute=30),
         },
+        # 00:10 nightly: role grants end with the day they expire on, so just after midnight
+        # the walk lists held by canvassers whose role lapsed go back to unassigned, for an
+        # organiser to hand out again (a revoked role releases them at once: role_revoke).
+        "walk-lists-release-lapsed-roles": {
+            "task": "canvassing.tasks.walk_lists_release_lapsed_roles",
+            "schedule": crontab(hour=0, minute=10),
+        },
     }

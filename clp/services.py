@@ -109,7 +109,19 @@ def role_grant(
     return grant
 
 
+# Called (actor=, user=, request=) in the transaction of a revoked role, once the grant is
+# gone, so that apps let go of what the user held through it (canvassing: walk lists). Expired
+# grants are swept by each app's own nightly job (clp/periodic.py).
+ROLE_ENDED_HOOKS: list[Callable] = []
+
+
+def role_ended_hook_register(hook: Callable) -> None:
+    if hook not in ROLE_ENDED_HOOKS:
+        ROLE_ENDED_HOOKS.append(hook)
+
+
 def role_revoke(*, actor, grant: RoleGrant, request=None) -> None:
+    """Take a role away; whatever the user held through it (walk lists) is released."""
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -119,6 +131,9 @@ def role_revoke(*, actor, grant: RoleGrant, request=None) -> None:
             details={"role": grant.role_id, "area": str(grant.area)},
         )
         grant.delete()
+        forget_cached_grants(grant.user)
+        for hook in ROLE_ENDED_HOOKS:
+            hook(actor=actor, user=grant.user, request=request)
     forget_cached_grants(grant.user)
 
 

@@ -19,7 +19,13 @@ from psycopg._copy_base import TextFormatter
 from psycopg.adapt import Transformer
 
 from members.home_district import REGISTER_HOME_DISTRICTS_SQL
-from members.importers.records import RegisterRecord, address_key, street_and_town, walk_order
+from members.importers.records import (
+    RegisterRecord,
+    address_key,
+    same_home,
+    street_and_town,
+    walk_order,
+)
 
 ELECTOR_STAGE = [
     ("row_no", "integer"),
@@ -335,6 +341,84 @@ def _write_chunk(cursor, constituency_id: int, number: int, addresses, electors)
     )
 
 
+def _keep_home_under_new_town_line(cursor, now) -> int:
+    """Matched entries whose address differs from their current one only in the town line
+    (records.same_home) stay at their current property: the council re-wrote the town, nobody
+    moved. The property takes the new lines and key, so the next import matches it as it
+    stands, and the one the staging inserted for the new lines moments ago is removed when
+    nothing points at it. Only changed entries are looked at (a few per cent on a re-import,
+    none on a first import). Returns how many addresses kept their household."""
+    cursor.execute(
+        """
+        SELECT DISTINCT new.id, old.id, old.address_lines, old.postcode, new.address_lines
+        FROM stg_match m
+        JOIN members_elector e ON e.id = m.elector_id
+        JOIN members_property old ON old.id = e.property_id
+        JOIN members_property new ON new.id = m.property_id
+        WHERE m.changed AND m.property_id <> e.property_id
+          AND old.postcode = new.postcode AND old.postcode <> ''
+        """
+    )
+    homes: dict[int, int] = {}  # the staged (new) property -> the household's own
+    for new_id, old_id, old_lines, postcode, new_lines in cursor.fetchall():
+        old_lines = json.loads(old_lines) if isinstance(old_lines, str) else old_lines
+        new_lines = json.loads(new_lines) if isinstance(new_lines, str) else new_lines
+        if same_home(old_lines, postcode, new_lines, postcode):
+            homes[new_id] = min(old_id, homes.get(new_id, old_id))
+    if not homes:
+        return 0
+    _create_temp(cursor, "stg_town", [("new_id", "bigint"), ("old_id", "bigint")])
+    pairs = list(homes.items())
+    for start in range(0, len(pairs), 1000):
+        chunk = pairs[start : start + 1000]
+        marks = ", ".join(["(%s, %s)"] * len(chunk))
+        cursor.execute(
+            f"INSERT INTO stg_town (new_id, old_id) VALUES {marks}",  # noqa: S608
+            [value for pair in chunk for value in pair],
+        )
+    cursor.execute("CREATE UNIQUE INDEX stg_town_new ON stg_town (new_id)")
+    # Every row of the file at that address (a newcomer too) goes to the household's own.
+    cursor.execute(
+        """
+        UPDATE stg_match SET property_id = t.old_id
+        FROM stg_town t WHERE stg_match.property_id = t.new_id
+        """
+    )
+    _create_temp(
+        cursor,
+        "stg_town_free",
+        [
+            ("new_id", "bigint"),
+            ("old_id", "bigint"),
+            ("address_key", "text"),
+            ("address_lines", "jsonb" if _pg() else "text"),
+            ("street_id", "bigint"),
+        ],
+    )
+    cursor.execute(
+        """
+        INSERT INTO stg_town_free (new_id, old_id, address_key, address_lines, street_id)
+        SELECT t.new_id, t.old_id, p.address_key, p.address_lines, p.street_id
+        FROM stg_town t JOIN members_property p ON p.id = t.new_id
+        WHERE NOT EXISTS (SELECT 1 FROM members_elector e WHERE e.property_id = t.new_id)
+          AND NOT EXISTS (SELECT 1 FROM members_person x WHERE x.property_id = t.new_id)
+        """
+    )
+    cursor.execute("DELETE FROM members_property WHERE id IN (SELECT new_id FROM stg_town_free)")
+    # One UPDATE: each rewrites the row and its indexes (the address key's trigram index).
+    cursor.execute(
+        """
+        UPDATE members_property SET
+            address_key = f.address_key, address_lines = f.address_lines,
+            street_id = COALESCE(f.street_id, members_property.street_id), updated_at = %s
+        FROM stg_town_free f WHERE members_property.id = f.old_id
+        """,
+        [now],
+    )
+    _drop(cursor, "stg_town", "stg_town_free")
+    return len(homes)
+
+
 def load_register(
     *,
     staging: RegisterStaging,
@@ -438,6 +522,7 @@ def load_register(
         cursor.execute("CREATE UNIQUE INDEX stg_elector_row ON stg_elector (row_no)")
         if pg:
             cursor.execute("ANALYZE stg_match")
+        result["town_line_only"] = _keep_home_under_new_town_line(cursor, now)
         # The same person under a new number, or back on the register at the same address:
         # one join for all rows, not a search per row (a re-coded district is every row).
         cursor.execute(

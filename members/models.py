@@ -327,6 +327,20 @@ class Person(TimeStampedModel):
     tags = models.ManyToManyField(Tag, blank=True, related_name="people")
     notes = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    # When someone last changed this person by hand (the person editing pages and services set
+    # it, with `version`). A register amendment published before it does not overwrite the
+    # name or address typed in: the person is flagged for review instead (`review_reason`).
+    # Imports never set it.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # What an organiser should check about this person, e.g. a register amendment that was not
+    # applied because of a newer manual edit. Listed on the review page until cleared.
+    review_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # Reported deceased (a doorstep result, once it counts): off every target, walk list, call
+    # queue, mailing and audience from then on (members.consent; querysets.living()).
+    deceased_on = models.DateField(null=True, blank=True)
+    # Reported as moved away (a doorstep result): the next register import says whether the
+    # register confirms they left, and clears it when it does.
+    moved_away_reported_on = models.DateField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
@@ -375,6 +389,12 @@ class Person(TimeStampedModel):
                 fields=["merged_into"],
                 name="person_merged_into",
                 condition=Q(merged_into__isnull=False),
+            ),
+            # Each register import looks up the few people reported as moved away.
+            models.Index(
+                fields=["moved_away_reported_on"],
+                name="person_moved_away_reported",
+                condition=Q(moved_away_reported_on__isnull=False),
             ),
         ]
 

@@ -67,6 +67,13 @@ class PersonQuerySet(QuerySet):
         """Not erased and not merged into another record."""
         return self.filter(is_current=True)
 
+    def living(self):
+        """Not known to have died: everyone a target, list, call queue or mailing may reach.
+
+        `Person.deceased` is the one flag every reader checks; `deceased_on` only says when it
+        was reported (both are set together by people_reported_deceased and person_update)."""
+        return self.filter(deceased=False)
+
     def in_polling_districts(self, polling_districts):
         """People whose home is in these districts (Person.polling_district)."""
         return self.filter(polling_district__in=polling_districts)

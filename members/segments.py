@@ -44,7 +44,7 @@ def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
 
 
 def segment_queryset(segment: Segment) -> QuerySet:
-    """Everyone in the segment's constituency that its filters select. Callers scope it
+    """Everyone alive in the segment's constituency that its filters select. Callers scope it
     further by the user's areas (canvass targets do, through the electors they start from)."""
-    people = Person.objects.current().filter(constituency=segment.constituency_id)
+    people = Person.objects.current().living().filter(constituency=segment.constituency_id)
     return apply_segment_filters(people, segment.filters)

@@ -92,8 +92,9 @@ def get_segment_for_editor(user, pk) -> Segment:
 
 
 def segment_people(filters: dict, user) -> QuerySet:
-    """The people a segment's filters select, within what `user` may see."""
-    return apply_segment_filters(people_for_user(user), filters)
+    """The people a segment's filters select, within what `user` may see (the living: a
+    segment feeds targets, call lists and mailings)."""
+    return apply_segment_filters(people_for_user(user).living(), filters)
 
 
 # The geography page: organisers and the IT manager change the geography of the

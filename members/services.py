@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -29,7 +29,7 @@ from members.importers.layouts import (
     header_signature,
     identify,
 )
-from members.importers.records import CellError, name_digest, register_parser
+from members.importers.records import CellError, name_digest, register_parser, same_home
 from members.models import (
     Constituency,
     PollingDistrict,
@@ -398,6 +398,9 @@ def register_import(
                     published_on=published_on,
                     defaults={"source_filename": filename[:255], "label": ""},
                 )
+                corrected = set(edition.polling_districts.values_list("pk", flat=True))
+                if corrected & {pd_ids[r.pd_code] for r in records}:
+                    report.update(correction_notice(published_on))
                 in_file = Counter(pd_ids[r.pd_code] for r in records)
                 codes = {pd_id: code for code, pd_id in pd_ids.items()}
                 to_confirm: list = []
@@ -413,7 +416,7 @@ def register_import(
                         check_leavers=check_leavers,
                         edition_id=edition.pk,
                         published_on=published_on,
-                        corrected_pd_ids=edition.polling_districts.values_list("pk", flat=True),
+                        corrected_pd_ids=corrected,
                         progress=lambda step: progress(total * steps[step] // 100, total, step),
                     )
                 )
@@ -423,6 +426,9 @@ def register_import(
                 key = "leavers_confirmed" if confirm_leavers else "leavers_to_confirm"
                 report[key] = LeaversNeedConfirming(to_confirm).messages
             edition.polling_districts.add(*{pd_ids[r.pd_code] for r in records})
+            report.update(
+                _moved_away_report(constituency, {pd_ids[r.pd_code] for r in records}, published_on)
+            )
             report["edition"] = str(edition)
             report["polling_districts"] = sorted({r.pd_code for r in records})
             if created_districts:
@@ -490,6 +496,111 @@ def _property_for(constituency, record, pd_id: int, cache: dict):
     return prop
 
 
+def correction_notice(published_on: datetime.date) -> dict:
+    """What a full register dated like one already imported is told: it corrects that one."""
+    day = f"{published_on.day} {published_on:%b %Y}"
+    return {
+        "correction_of": day,
+        "notice": (
+            f"A register published on {day} is already imported, so this file is treated as a "
+            f"correction of the {day} register: entries are matched by elector number and "
+            "nobody in its polling districts leaves the register."
+        ),
+    }
+
+
+def _moved_away_report(constituency, pd_ids: set[int], published_on: datetime.date) -> dict:
+    """What the register just imported says about people reported at the door as moved away
+    (before it was published: a register cannot speak of later news): those on the register
+    nowhere have left (the flag is cleared); those it still lists, in its polling districts
+    `pd_ids`, are named."""
+    from members.models import Elector, Person
+
+    flagged = list(
+        Person.objects.filter(
+            constituency=constituency, moved_away_reported_on__lte=published_on
+        ).values_list("pk", flat=True)
+    )
+    if not flagged:
+        return {}
+    listed = (
+        Elector.objects.filter(person_id__in=flagged, on_register=True)
+        .select_related("polling_district")
+        .order_by("polling_district__code", "number", "suffix")
+    )
+    still, elsewhere = {}, set()
+    for entry in listed:
+        if entry.polling_district_id in pd_ids:
+            still.setdefault(entry.person_id, f"{entry.elector_number} {entry}")
+        else:
+            elsewhere.add(entry.person_id)
+    confirmed = Person.objects.filter(
+        pk__in=[pk for pk in flagged if pk not in still and pk not in elsewhere]
+    ).update(moved_away_reported_on=None, updated_at=timezone.now())
+    return {"moved_away_confirmed": confirmed, "moved_away_still_listed": list(still.values())}
+
+
+def _person_follows_amendment(
+    elector, record, prop, *, published_on: datetime.date, report: dict
+) -> None:
+    """An amended entry's new name or address, onto its person, unless the person was edited
+    by hand since the update was published: then flag them for review instead."""
+    from members.models import Person
+
+    person = elector.person
+    updates = {}
+    names = {"title": record.title, "first_name": record.forenames, "last_name": record.surname}
+    if any(getattr(person, f) != v for f, v in names.items()):
+        updates.update(names)
+    if prop is not None and person.property_id != prop.pk:
+        updates["property"] = prop
+    if not updates:
+        return
+    now = timezone.now()
+    if person.edited_at and timezone.localdate(person.edited_at) >= published_on:
+        listed = f"{record.forenames} {record.surname}".strip()
+        address = ", ".join([*record.address_lines, record.postcode]).strip(", ")
+        reason = (
+            f"The register update of {published_on:%d %b %Y} lists "
+            f"{elector.elector_number} as {listed}{f', {address}' if address else ''}, but "
+            f"this person was edited by hand on {timezone.localtime(person.edited_at):%d %b %Y}"
+            ", so it was not applied. Check which is right."
+        )[:300]
+        Person.objects.filter(pk=person.pk).update(review_reason=reason, updated_at=now)
+        report["people_to_review"].append(
+            {"person": person.pk, "elector": elector.elector_number, "listed_as": listed}
+        )
+        return
+    Person.objects.filter(pk=person.pk).update(**updates, version=F("version") + 1, updated_at=now)
+    if "first_name" in updates:
+        report["people_renamed"] += 1
+    if "property" in updates:
+        report["people_moved"] += 1
+
+
+def _moved_away_confirmed(person_ids, published_on: datetime.date) -> int:
+    """People reported at the door as moved away (by `published_on`), among `person_ids`, whom
+    the register now lists nowhere: it confirms the report, so the flag is cleared. Returns
+    how many."""
+    from members.models import Elector, Person
+
+    flagged = set(
+        Person.objects.filter(
+            pk__in=list(person_ids), moved_away_reported_on__lte=published_on
+        ).values_list("pk", flat=True)
+    )
+    if not flagged:
+        return 0
+    listed = set(
+        Elector.objects.filter(person_id__in=flagged, on_register=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    return Person.objects.filter(pk__in=flagged - listed).update(
+        moved_away_reported_on=None, updated_at=timezone.now()
+    )
+
+
 def register_update_import(
     *,
     actor,
@@ -507,6 +618,12 @@ def register_update_import(
     Additions create entries (re-applying the same notice changes nothing), amendments update
     them, deletions mark them off the register (the entry and its person stay: history is
     never destroyed). An amendment or deletion for a number not on the register is an error.
+
+    An amendment that changes the entry's name or address changes its person too, unless the
+    person was edited by hand on or after the update's publication date (`Person.edited_at`):
+    then the person is left as edited and flagged for an organiser to check
+    (`Person.review_reason`, listed in the report's "people_to_review"). A new town line alone
+    is not a house move: the entry and its person stay at their address (records.same_home).
     """
     from members.models import Elector, Person
 
@@ -550,7 +667,9 @@ def register_update_import(
             Q(on_register=True) | Q(edition=edition),
             constituency=constituency,
             polling_district_id__in={pd_ids[r.pd_code] for r in rows},
-        ).order_by("on_register")
+        )
+        .select_related("person", "property", "polling_district")
+        .order_by("on_register")
     }
     for record in rows:
         key = (pd_ids[record.pd_code], record.number, record.suffix)
@@ -563,7 +682,17 @@ def register_update_import(
     if errors:
         raise FileProblem(errors)
 
-    report = {"layout": resolved.name, "added": 0, "amended": 0, "deleted": 0, "dry_run": dry_run}
+    report = {
+        "layout": resolved.name,
+        "added": 0,
+        "amended": 0,
+        "deleted": 0,
+        "people_renamed": 0,
+        "people_moved": 0,
+        "people_to_review": [],
+        "moved_away_confirmed": 0,
+        "dry_run": dry_run,
+    }
     touched: set[int] = set()  # people whose home district may have changed
     try:
         with transaction.atomic():
@@ -584,6 +713,19 @@ def register_update_import(
                         report["deleted"] += 1
                     continue
                 prop = _property_for(constituency, record, pd_id, cache)
+                if (
+                    elector is not None
+                    and prop is not None
+                    and elector.property is not None
+                    and prop.pk != elector.property_id
+                    and same_home(
+                        elector.property.address_lines,
+                        elector.property.postcode,
+                        record.address_lines,
+                        record.postcode,
+                    )
+                ):
+                    prop = elector.property  # a new town line alone: not a house move
                 values = {
                     "title": record.title,
                     "surname": record.surname,
@@ -605,8 +747,9 @@ def register_update_import(
                             setattr(elector, f, values[f])
                         elector.save(update_fields=[*changed, "updated_at"])
                         report["amended"] += 1
-                    if prop and elector.person.property_id != prop.pk:
-                        Person.objects.filter(pk=elector.person_id).update(property=prop)
+                    _person_follows_amendment(
+                        elector, record, prop, published_on=published_on, report=report
+                    )
                     touched.add(elector.person_id)
                     continue
                 person = None
@@ -641,6 +784,7 @@ def register_update_import(
                 if index % 200 == 0:
                     progress(index, len(rows), "Applying changes.")
             home_districts_refresh(Person.objects.filter(pk__in=touched))
+            report["moved_away_confirmed"] = _moved_away_confirmed(touched, published_on)
             written = report["added"] + report["amended"] + report["deleted"]
             if written >= bulk.ANALYSE_AFTER_ROWS and not dry_run:
                 bulk.analyse("members_property", "members_person", "members_elector")
@@ -1086,6 +1230,84 @@ def _unplaced_notes(unplaced: dict[str, list], pd_ids: dict[str, int]) -> list[s
 
 # --- People: merging, membership lists, matching members to electors ------------------------
 
+
+def people_reported_deceased(
+    *, actor, reports: dict[int, datetime.date], source: str, request=None
+) -> list[int]:
+    """Mark people as deceased, from reports that count (a doorstep result, once accepted).
+
+    From then on they are off every target, walk list, call queue, mailing and audience
+    (PersonQuerySet.living, members.consent). Someone already marked keeps the first date.
+    Runs in the caller's transaction, so the report and its effect are kept together.
+    Returns the ids of the people marked now.
+    """
+    from members.models import Person
+
+    with transaction.atomic():
+        ids = list(
+            Person.objects.filter(pk__in=list(reports), deceased=False).values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        for pk in ids:
+            Person.objects.filter(pk=pk).update(
+                deceased=True, deceased_on=reports[pk], version=F("version") + 1, updated_at=now
+            )
+        if ids:
+            audit_record(
+                actor=actor,
+                action="person.deceased",
+                request=request,
+                details={"people": ids[:100], "count": len(ids), "source": source},
+            )
+    return ids
+
+
+def people_reported_moved_away(
+    *, actor, reports: dict[int, datetime.date], source: str, request=None
+) -> list[int]:
+    """Flag people reported as having moved away (a doorstep result, once it counts). The
+    person page shows it and the next register import says whether the register confirms it
+    (see register_import's "moved_away" report). Returns the ids of the people flagged now."""
+    from members.models import Person
+
+    with transaction.atomic():
+        ids = list(
+            Person.objects.filter(
+                pk__in=list(reports), moved_away_reported_on__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        for pk in ids:
+            Person.objects.filter(pk=pk).update(
+                moved_away_reported_on=reports[pk], version=F("version") + 1, updated_at=now
+            )
+        if ids:
+            audit_record(
+                actor=actor,
+                action="person.moved_away_reported",
+                request=request,
+                details={"people": ids[:100], "count": len(ids), "source": source},
+            )
+    return ids
+
+
+def person_review_clear(*, actor, person, request=None) -> None:
+    """An organiser has checked what the person was flagged for: take them off the list."""
+    from members.models import Person
+
+    with transaction.atomic():
+        reason = person.review_reason
+        Person.objects.filter(pk=person.pk).update(review_reason="", updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="person.review_clear",
+            target=person,
+            request=request,
+            details={"reason": reason},
+        )
+    person.review_reason = ""
+
+
 MEMBER_STATUSES = {
     "member": "member",
     "active": "member",
@@ -1149,6 +1371,7 @@ def person_merge(*, actor, source, target, request=None) -> None:
             "do_not_text",
             "do_not_post",
             "do_not_canvass",
+            "deceased",
         ):
             if getattr(source, flag):
                 setattr(target, flag, True)
@@ -1156,6 +1379,9 @@ def person_merge(*, actor, source, target, request=None) -> None:
             target.notes = "\n".join(x for x in (target.notes, source.notes) if x)
         if target.property_id is None:
             target.property_id = source.property_id
+        for reported in ("deceased_on", "moved_away_reported_on"):
+            if getattr(target, reported) is None and getattr(source, reported) is not None:
+                setattr(target, reported, getattr(source, reported))
         if target.user_id is None and source.user_id is not None:
             user_id = source.user_id
             Person.objects.filter(pk=source.pk).update(user=None)
@@ -1956,6 +2182,7 @@ def import_summary(kind: str, report: dict) -> str:
             f"{report.get('rows', 0)} register entries: {report.get('electors_added', 0)} new, "
             f"{report.get('electors_changed', 0)} changed, {report.get('electors_left', 0)} left "
             f"the register; {report.get('people_created', 0)} new people."
+            + (f" {report['notice']}" if report.get("notice") else "")
         )
     if kind == "update":
         return f"{report['added']} added, {report['amended']} amended, {report['deleted']} deleted."
@@ -2126,6 +2353,14 @@ def _person_claim(person, version: int | None, **fields) -> int:
     if version is None:
         version = (
             Person.objects.select_for_update().values_list("version", flat=True).get(pk=person.pk)
+        )
+    else:
+        # Someone edited this person by hand: a later monthly amendment does not overwrite it
+        # (it is flagged for review instead; see register_update_import).
+        fields["edited_at"] = timezone.now()
+    if "deceased" in fields:
+        fields["deceased_on"] = (
+            (person.deceased_on or timezone.localdate()) if fields["deceased"] else None
         )
     updated = Person.objects.filter(pk=person.pk, version=version).update(
         version=F("version") + 1, updated_at=timezone.now(), **fields

@@ -47,6 +47,7 @@ urlpatterns = [
         views.person_contact_remove,
         name="person_contact_remove",
     ),
+    path("people/<int:pk>/checked/", views.person_review_clear, name="person_review_clear"),
     path("segments/", views.segment_list, name="segment_list"),
     path("segments/new/", views.segment_create, name="segment_create"),
     path("segments/<int:pk>/", views.segment_detail, name="segment_detail"),

@@ -45,6 +45,7 @@ from members.models import (
     Membership,
     PollingDistrict,
     PollingStation,
+    RegisterEdition,
     Ward,
 )
 from members.pagination import IdsFirstPaginator
@@ -72,6 +73,7 @@ from members.selectors import (
 from members.services import (
     EditConflict,
     SegmentInUse,
+    correction_notice,
     import_batch_confirm_leavers,
     import_batch_create,
     import_batch_create_districts,
@@ -87,6 +89,9 @@ from members.services import (
     segment_save,
     segment_update,
     segment_users,
+)
+from members.services import (
+    person_review_clear as service_person_review_clear,
 )
 
 PAGE_SIZE = 50
@@ -139,6 +144,20 @@ def import_upload(request):
     return redirect("members:import_detail", pk=batch.pk)
 
 
+def _correction_notice(batch) -> str:
+    """For a full register dated like one already imported: it will correct that one."""
+    if batch.kind != ImportBatch.Kind.REGISTER or batch.published_on is None:
+        return batch.report.get("notice", "")
+    if batch.report:
+        return batch.report.get("notice", "")
+    known = RegisterEdition.objects.filter(
+        constituency=batch.constituency_id,
+        kind=RegisterEdition.Kind.FULL,
+        published_on=batch.published_on,
+    ).exists()
+    return correction_notice(batch.published_on)["notice"] if known else ""
+
+
 REPORT_LABELS = {
     "rows": "Rows in the file",
     "electors_added": "New register entries",
@@ -167,16 +186,35 @@ REPORT_LABELS = {
     "encoding": "Encoding",
     "edition": "Register edition",
     "polling_districts_created": "Polling districts created",
+    "correction_of": "Treated as a correction of the register of",
+    "town_line_only": "Addresses with only a new town line (not a move)",
+    "people_renamed": "People renamed by the register",
+    "people_to_review": "People to check (edited by hand since)",
+    "moved_away_confirmed": "Reported as moved away, and off the register now",
+    "moved_away_still_listed": "Reported as moved away, but still on the register",
 }
+
+
+def _report_value(value):
+    if isinstance(value, list):
+        if not value:
+            return "None"
+        if all(isinstance(v, str) for v in value):
+            return ", ".join(value)
+        return "; ".join(
+            f"{v['elector']} (listed as {v['listed_as']})" if isinstance(v, dict) else str(v)
+            for v in value
+        )
+    return value
 
 
 @role_required(*IMPORTERS)
 def import_detail(request, pk):
     batch = get_import_batch_for_user(request.user, pk)
     report = [
-        (label, ", ".join(value) if isinstance(value, list) else value)
+        (label, _report_value(batch.report[key]))
         for key, label in REPORT_LABELS.items()
-        if (value := batch.report.get(key)) is not None
+        if key in batch.report
     ]
     new_districts = []
     if batch.status == ImportBatch.Status.NEEDS_CONFIRMING:
@@ -200,6 +238,7 @@ def import_detail(request, pk):
             "wards": Ward.objects.in_use().filter(constituency=batch.constituency)
             if new_districts
             else [],
+            "correction_notice": _correction_notice(batch),
             "retention_days": settings.UPLOAD_RETENTION_DAYS,
             **context,
         },
@@ -830,14 +869,30 @@ def match_list(request):
             "membership__person__property", "elector__polling_district", "elector__property"
         )[:100]
     )
+    # People a register update did not change because of a newer manual edit, and the like.
+    to_check = list(
+        people_for_user(request.user)
+        .exclude(review_reason="")
+        .select_related("property")
+        .order_by("last_name", "first_name", "pk")[:100]
+    )
     audit_bulk_read(
         actor=request.user,
         what="member_matches",
-        count=len(matches),
-        why="member match review",
+        count=len(matches) + len(to_check),
+        why="member match and register change review",
         request=request,
     )
-    return render(request, "members/match_list.html", {"matches": matches})
+    return render(request, "members/match_list.html", {"matches": matches, "to_check": to_check})
+
+
+@require_POST
+@role_required(*IMPORTERS)
+def person_review_clear(request, pk):
+    person = get_person_for_user(request.user, pk)
+    service_person_review_clear(actor=request.user, person=person, request=request)
+    messages.success(request, f"{person} is off the list of people to check.")
+    return redirect("members:match_list")
 
 
 @require_POST

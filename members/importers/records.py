@@ -137,6 +137,29 @@ def address_key(lines: list[str], postcode: str) -> str:
     return key
 
 
+def home_lines(lines: list[str]) -> list[str]:
+    """The address lines that say which home it is: all but the town line (the last line,
+    when a street line comes before it; see street_and_town), upper-cased and tidied."""
+    tidy = [" ".join(line.upper().split()) for line in lines]
+    tidy = [line for line in tidy if line]
+    for index, raw in enumerate(tidy[:3]):
+        line = _STREET_RE.sub("", raw).strip()
+        match = _NUMBER_PREFIX_RE.match(line) if line else None
+        if match and line[match.end() :].strip() and not line[match.end() :].strip()[0].isdigit():
+            return tidy[: index + 1] + tidy[index + 1 : -1]
+    return tidy
+
+
+def same_home(
+    old_lines: list[str], old_postcode: str, new_lines: list[str], new_postcode: str
+) -> bool:
+    """Whether two addresses differ only in their town line (added, dropped or renamed) under
+    the same postcode: the council re-wrote the town, the household did not move."""
+    if not old_postcode or old_postcode != new_postcode:
+        return False
+    return home_lines(old_lines) == home_lines(new_lines)
+
+
 def walk_order(lines: list[str]) -> tuple[int | None, str, str]:
     """(house number, house suffix, flat) from the address lines, for walk-list order."""
     flat = ""

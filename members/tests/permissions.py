@@ -162,6 +162,9 @@ EXPECTATIONS = {
     "members:segment_edit": Expect(SEGMENT_EDITORS, kwargs=lambda ctx: {"pk": _segment(ctx)}),
     "members:segment_delete": Expect(SEGMENT_EDITORS, kwargs=lambda ctx: {"pk": _segment(ctx)}),
     "members:match_list": Expect(only(*IMPORTERS)),
+    "members:person_review_clear": Expect(
+        only(*IMPORTERS), method="post", kwargs=lambda ctx: {"pk": _castle_person(ctx).pk}
+    ),
     "members:match_decide": Expect(
         only(*IMPORTERS), method="post", kwargs=lambda ctx: {"pk": _match(ctx)}
     ),

@@ -18,24 +18,36 @@
   }
 
   navigator.serviceWorker.register(me.dataset.sw, { scope: me.dataset.scope }).catch(function () {});
+  function saveSnapshot() {
+    var files = [];
+    document.querySelectorAll('link[rel="stylesheet"], script[src]').forEach(function (n) {
+      files.push(n.getAttribute("href") || n.getAttribute("src"));
+    });
+    return caches.open(CACHE).then(function (cache) {
+      var page = new Response(snapshot, {
+        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "private, no-store" }
+      });
+      return Promise.all([cache.put(location.pathname, page)].concat(files.map(function (file) {
+        // "force-cache": what the browser has just loaded for this page, not a new download.
+        return fetch(file, { cache: "force-cache", credentials: "same-origin" }).then(function (r) {
+          if (r.ok) return cache.put(file, r);
+        });
+      })));
+    }).then(ready).catch(function () {});
+  }
+
   if (navigator.serviceWorker.controller) {
-    ready();  // the worker saved this page as it passed through
+    // The worker saves a page as it passes through; say "ready" only once this one is saved.
+    // A page the worker took over after it loaded never passed through: save it here.
+    var tries = 0;
+    (function saved() {
+      caches.match(location.pathname).then(function (hit) {
+        if (hit) ready();
+        else if (++tries < 10) setTimeout(saved, 100);
+        else if (navigator.onLine) saveSnapshot();
+      });
+    })();
     return;
   }
-  if (!navigator.onLine) return;
-  var files = [];
-  document.querySelectorAll('link[rel="stylesheet"], script[src]').forEach(function (n) {
-    files.push(n.getAttribute("href") || n.getAttribute("src"));
-  });
-  caches.open(CACHE).then(function (cache) {
-    var page = new Response(snapshot, {
-      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "private, no-store" }
-    });
-    return Promise.all([cache.put(location.pathname, page)].concat(files.map(function (file) {
-      // "force-cache": what the browser has just loaded for this page, not a new download.
-      return fetch(file, { cache: "force-cache", credentials: "same-origin" }).then(function (r) {
-        if (r.ok) return cache.put(file, r);
-      });
-    })));
-  }).then(ready).catch(function () {});
+  if (navigator.onLine) saveSnapshot();
 })();
