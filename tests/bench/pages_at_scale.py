@@ -110,6 +110,9 @@ def world() -> dict:
         "batch": batch,
         "campaign": campaign,
         "target": campaign.targets.order_by("id").first(),
+        "walk_list": campaign.walk_lists.filter(polling_district__ward=castle)
+        .order_by("id")
+        .first(),
         "castle": castle,
         "castle_district": district,
         "castle_person": Person.objects.filter(elector_entries__polling_district=district)
@@ -192,6 +195,19 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ("campaign page", reverse("canvassing:campaign_detail", args=[campaign.pk]), {}, "get"),
         ("target page", reverse("canvassing:target_detail", args=[world["target"].pk]), {}, "get"),
         ("import report", reverse("members:import_detail", args=[world["batch"].pk]), {}, "get"),
+        ("import list", reverse("members:import_list"), {}, "get"),
+        ("member matches + people to check", reverse("members:match_list"), {}, "get"),
+        ("geography page", reverse("members:geography"), {}, "get"),
+        ("campaign list", reverse("canvassing:campaign_list"), {}, "get"),
+        ("campaign edit page", reverse("canvassing:campaign_edit", args=[campaign.pk]), {}, "get"),
+        (
+            "walk list page",
+            reverse("canvassing:walk_list_detail", args=[world["walk_list"].pk]),
+            {},
+            "get",
+        ),
+        ("review queue", reverse("canvassing:review_queue"), {}, "get"),
+        ("volunteers", reverse("clp:volunteer_list"), {}, "get"),
     ]
 
 
