@@ -7,11 +7,7 @@ import factory.random
 import pytest
 from django.core.cache import cache
 
-from clp.roles import RoleCode
-
-BROAD = {RoleCode.IT_MANAGER, RoleCode.ORGANISER}
-# Roles that must have a second factor (clp.roles.MFA_ROLES): their users get TOTP by default.
-MFA = BROAD | {RoleCode.AREA_ORGANISER}
+from clp.roles import MFA_ROLES, RoleCode
 
 
 def pytest_collection_modifyitems(config, items):
@@ -95,7 +91,7 @@ def make_user(role: str, area, *, email=None, password="correct horse battery", 
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     role_grant(actor=None, user=user, role=role, area=area)
-    if mfa if mfa is not None else role in MFA:
+    if mfa if mfa is not None else role in MFA_ROLES:
         activate_totp(user)
     return user
 

@@ -27,8 +27,7 @@ from canvassing.models import (
     WalkListEntry,
 )
 from canvassing.targeting import target_electors
-from clp.audit import audit_record, client_ip
-from clp.models import AuditEntry
+from clp.audit import audit_record, audit_security_event, client_ip
 
 DEFAULT_LEASE_HOURS = 48
 MAX_SYNC_BATCH = 500
@@ -557,14 +556,12 @@ def _join_refused(*, actor, counters: dict[str, str], reason: str, request) -> N
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, JOIN_FAILURE_WINDOW)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="canvass.walk_list.join_refused",
-            kind=AuditEntry.Kind.SECURITY,
-            request=request,
-            details={"reason": reason},
-        )
+    audit_security_event(
+        actor=actor,
+        action="canvass.walk_list.join_refused",
+        request=request,
+        details={"reason": reason},
+    )
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from clp.models import RoleGrant
-from clp.roles import BROAD_ROLES, MFA_ROLES, RoleCode
+from clp.roles import MFA_ROLES, RoleCode
 
 _CACHE_ATTR = "_clp_active_grants"
 
@@ -43,10 +43,6 @@ def user_roles(user) -> set[str]:
 def has_role(user, *roles: str) -> bool:
     held = user_roles(user)
     return any(role in held for role in roles)
-
-
-def has_broad_role(user) -> bool:
-    return has_role(user, *BROAD_ROLES)
 
 
 def needs_mfa(user) -> bool:

@@ -107,3 +107,19 @@ def audit_bulk_read(
             why=why,
             details={"count": count, **(details or {})},
         )
+
+
+def audit_security_event(
+    *, actor, action: str, target=None, request=None, details: dict | None = None
+) -> AuditEntry:
+    """Log a security event on its own (a failed login, a refused join code, a login address
+    changed): there is no change of ours for it to share a transaction with."""
+    with transaction.atomic():
+        return audit_record(
+            actor=actor,
+            action=action,
+            target=target,
+            request=request,
+            kind=AuditEntry.Kind.SECURITY,
+            details=details or {},
+        )

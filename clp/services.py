@@ -23,7 +23,7 @@ from clp.access import (
     has_role,
     polling_districts_for_user,
 )
-from clp.audit import audit_record
+from clp.audit import audit_record, audit_security_event
 from clp.models import AuditEntry, Job, RoleGrant, User
 from clp.roles import INVITING_ROLES, RoleCode
 
@@ -299,27 +299,23 @@ def login_failure_record(*, email: str, request) -> None:
     The login rate limits bound how many of these one address can write.
     """
     email = (email or "").strip().lower()[:254]
-    with transaction.atomic():
-        audit_record(
-            actor=None,
-            action="login.failed",
-            target=User.objects.filter(email__iexact=email).first() if email else None,
-            request=request,
-            kind=AuditEntry.Kind.SECURITY,
-            details={"email": email},
-        )
+    audit_security_event(
+        actor=None,
+        action="login.failed",
+        target=User.objects.filter(email__iexact=email).first() if email else None,
+        request=request,
+        details={"email": email},
+    )
 
 
 def mfa_failure_record(*, user: User, request, reauthentication: bool) -> None:
     """Audit a wrong authenticator code (at login, or when confirming a sensitive change)."""
-    with transaction.atomic():
-        audit_record(
-            actor=None if not reauthentication else user,
-            action="login.mfa_failed" if not reauthentication else "reauthenticate.mfa_failed",
-            target=user,
-            request=request,
-            kind=AuditEntry.Kind.SECURITY,
-        )
+    audit_security_event(
+        actor=None if not reauthentication else user,
+        action="login.mfa_failed" if not reauthentication else "reauthenticate.mfa_failed",
+        target=user,
+        request=request,
+    )
 
 
 def login_email_prove_by_link(*, user: User, request=None) -> None:
@@ -377,15 +373,7 @@ def login_email_event_record(
     *, user: User, action: str, request=None, details: dict | None = None
 ) -> None:
     """Audit a change to the addresses a person logs in with (added, confirmed, changed...)."""
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=action,
-            target=user,
-            request=request,
-            kind=AuditEntry.Kind.SECURITY,
-            details=details or {},
-        )
+    audit_security_event(actor=user, action=action, target=user, request=request, details=details)
 
 
 def job_start(*, actor, kind: str, params: dict | None = None, task, request=None) -> Job:
