@@ -6,12 +6,12 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from canvassing.models import Intention, Outcome, SurveyQuestion
+from canvassing.models import Intention, Outcome
 from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
-from members.models import Segment, Street, Ward
+from members.models import Question, Segment, Street, Ward
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 YES_NO_ANY = [("", "Either"), ("yes", "Yes"), ("no", "No")]
@@ -76,16 +76,45 @@ class CampaignEditForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    text = forms.CharField(max_length=300, label="Question")
-    kind = forms.ChoiceField(choices=SurveyQuestion.Kind.choices, label="Kind of answer")
+    """A question for a campaign: one from the constituency's question bank, or a new one
+    (which joins the bank). Without a campaign (rewording one) only the wording is asked."""
+
+    existing = forms.ModelChoiceField(
+        queryset=Question.objects.none(),
+        required=False,
+        label="Use a question from the question bank",
+        help_text="Answers to the same bank question add up across campaigns and phone banks.",
+    )
+    text = forms.CharField(max_length=300, required=False, label="Or write a new question")
+    kind = forms.ChoiceField(choices=Question.Kind.choices, required=False, label="Kind of answer")
     options = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Choices, one per line",
+        help_text="For single and multiple choice questions.",
     )
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign is None:
+            del self.fields["existing"]
+            self.fields["text"].label = "Question"
+            self.fields["text"].required = True
+            return
+        self.fields["existing"].queryset = Question.objects.filter(
+            constituency=campaign.constituency_id
+        ).exclude(pk__in=campaign.questions.values("question_id"))
 
     def clean_options(self):
         return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("existing") and not cleaned.get("text", "").strip():
+            raise forms.ValidationError("Pick a question from the bank or write a new one.")
+        if cleaned.get("text") and not cleaned.get("kind"):
+            self.add_error("kind", "Say what kind of answer the question takes.")
+        return cleaned
 
 
 class TargetForm(forms.Form):

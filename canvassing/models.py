@@ -12,37 +12,17 @@ from django.db import models
 from django.utils import timezone
 
 from clp.models import TimeStampedModel
+from members import models as members_models
 
-
-class Outcome(models.TextChoices):
-    """What happened at the door. Short codes so paper sheets can be typed back in quickly."""
-
-    SPOKE = "S", "Spoke to them"
-    NOT_IN = "NI", "Not in"
-    REFUSED = "R", "Refused"
-    MOVED = "MV", "Moved away"
-    DECEASED = "D", "Deceased"
-    WRONG_ADDRESS = "WA", "Wrong address"
-    LANGUAGE = "LB", "Language barrier"
-    DO_NOT_RETURN = "DNR", "Do not return this election"
-
-
-class Intention(models.TextChoices):
-    LABOUR = "LAB", "Labour"
-    CONSERVATIVE = "CON", "Conservative"
-    LIB_DEM = "LD", "Liberal Democrat"
-    GREEN = "GRN", "Green"
-    REFORM = "REF", "Reform UK"
-    SNP = "SNP", "SNP"
-    PLAID = "PC", "Plaid Cymru"
-    OTHER = "OTH", "Other"
-    WONT_VOTE = "WNV", "Won't vote"
-    UNDECIDED = "UND", "Undecided"
+# The vocabulary is the shared database's: phone banking and polling day use the same codes.
+Intention = members_models.Intention
+Outcome = members_models.Outcome
 
 
 # England: SNP and Plaid are not standing, so a new campaign starts without them.
 DEFAULT_INTENTIONS = [c for c in Intention.values if c not in (Intention.SNP, Intention.PLAID)]
-DEFAULT_OUTCOMES = list(Outcome.values)
+# A door has no number to get wrong.
+DEFAULT_OUTCOMES = [c for c in Outcome.values if c != Outcome.WRONG_NUMBER]
 
 
 def default_intentions():
@@ -92,27 +72,53 @@ class CanvassCampaign(TimeStampedModel):
         return [(code, labels.get(code, code)) for code in self.outcomes]
 
 
-class SurveyQuestion(TimeStampedModel):
-    PERSONAL_DATA = False
+class SurveyQuestionManager(models.Manager):
+    def get_queryset(self):
+        # Every page that lists a campaign's questions shows their wording from the bank.
+        return super().get_queryset().select_related("question")
 
-    class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple choice"
-        TEXT = "text", "Free text"
+
+class SurveyQuestion(TimeStampedModel):
+    """A question from the constituency's question bank (members.Question), asked in this
+    campaign at this place in the script. Doorstep answers name it by this row's id."""
+
+    PERSONAL_DATA = False
 
     campaign = models.ForeignKey(
         CanvassCampaign, on_delete=models.CASCADE, related_name="questions"
     )
+    question = models.ForeignKey(
+        "members.Question", on_delete=models.PROTECT, related_name="canvass_uses"
+    )
     order = models.PositiveIntegerField(default=0)
-    text = models.CharField(max_length=300)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
-    options = models.JSONField(default=list, blank=True, help_text="Choices, for choice questions.")
+
+    objects = SurveyQuestionManager()
 
     class Meta:
         ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "question"], name="campaign_question_once")
+        ]
 
     def __str__(self):
         return self.text
+
+    @property
+    def text(self) -> str:
+        return self.question.text
+
+    @property
+    def kind(self) -> str:
+        return self.question.kind
+
+    @property
+    def kind_label(self) -> str:
+        return self.question.get_kind_display()
+
+    @property
+    def options(self) -> list[str]:
+        """What the canvasser may pick from ([] for free text)."""
+        return self.question.answer_values()
 
 
 class Target(TimeStampedModel):
@@ -268,10 +274,7 @@ class CanvassResult(models.Model):
 
     PERSONAL_DATA = True
 
-    class Review(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        PENDING = "pending", "Waiting for review"
-        REJECTED = "rejected", "Rejected"
+    Review = members_models.Review
 
     class Source(models.TextChoices):
         DOORSTEP = "doorstep", "Doorstep app"

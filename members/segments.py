@@ -1,10 +1,27 @@
 """Turning a segment's saved filters into the people it selects. Every tool builds on this:
 canvass targets, call lists, audiences, mailings and reports."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from members import consent
-from members.models import Elector, Person, PollingDistrict, Segment
+from members.models import (
+    Answer,
+    Contact,
+    ContactSummary,
+    Elector,
+    Membership,
+    Outcome,
+    Person,
+    PollingDistrict,
+    Review,
+    Segment,
+)
+
+# Who counts as a member for "member: yes" (in arrears still a member) and "lapsed".
+MEMBER_STATUSES = [Membership.Status.MEMBER, Membership.Status.ARREARS]
 
 
 def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
@@ -40,7 +57,89 @@ def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
         people = people.filter(**{consent.DO_NOT_CONTACT_FLAGS[channel]: True})
     if filters.get("consent"):
         people = consent.people_with_consent(people, filters["consent"])
+    if filters.get("member") in ("yes", "no"):
+        members = Q(membership__status__in=MEMBER_STATUSES)
+        people = people.filter(members) if filters["member"] == "yes" else people.exclude(members)
+    if filters.get("postal_voter") in ("yes", "no"):
+        postal = Exists(
+            Elector.objects.filter(person=OuterRef("pk"), on_register=True, is_postal_voter=True)
+        )
+        people = people.filter(postal if filters["postal_voter"] == "yes" else ~postal)
+    return apply_contact_filters(people, filters)
+
+
+def _day_start(value) -> datetime.datetime:
+    day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _strength(value) -> int | None:
+    try:
+        return int(value) if value not in ("", None) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def apply_contact_filters(people: QuerySet, filters: dict) -> QuerySet:
+    """Narrow `people` by what their accepted contacts and answers say, whoever recorded them:
+
+    - intentions (codes), min_strength, max_strength: their latest intention;
+    - contacted_since / not_contacted_since (ISO dates), never_contacted: contacts from that
+      day on, narrowed by contact_channels (channel codes) and contact_outcome ("reached",
+      the default: we spoke to them; "any": any attempt, a door knocked or a call unanswered);
+    - answers: [{"question": id, "value": v}]: their latest answer to the question includes v.
+    """
+    intentions = [code for code in filters.get("intentions") or [] if code]
+    least, most = _strength(filters.get("min_strength")), _strength(filters.get("max_strength"))
+    if intentions or least or most:
+        summaries = ContactSummary.objects.exclude(intention="")
+        if intentions:
+            summaries = summaries.filter(intention__in=intentions)
+        if least:
+            summaries = summaries.filter(strength__gte=least)
+        if most:
+            summaries = summaries.filter(strength__lte=most)
+        people = people.filter(pk__in=summaries.values("person_id"))
+
+    contacted, not_contacted = filters.get("contacted_since"), filters.get("not_contacted_since")
+    if contacted or not_contacted or filters.get("never_contacted"):
+        contacts = _counting_contacts(filters)
+        if contacted:
+            since = contacts.filter(contacted_at__gte=_day_start(contacted))
+            people = people.filter(pk__in=since.values("person_id"))
+        if not_contacted:
+            since = contacts.filter(contacted_at__gte=_day_start(not_contacted))
+            people = people.exclude(pk__in=since.values("person_id"))
+        if filters.get("never_contacted"):
+            people = people.exclude(pk__in=contacts.values("person_id"))
+
+    for wanted in filters.get("answers") or []:
+        people = people.filter(pk__in=_latest_answers(wanted).values("person_id"))
     return people
+
+
+def _counting_contacts(filters: dict) -> QuerySet:
+    contacts = Contact.objects.filter(review_status=Review.ACCEPTED)
+    if channels := filters.get("contact_channels"):
+        contacts = contacts.filter(channel__in=channels)
+    if filters.get("contact_outcome", "reached") != "any":
+        contacts = contacts.filter(outcome=Outcome.SPOKE)
+    return contacts
+
+
+def _latest_answers(wanted: dict) -> QuerySet:
+    """Each person's latest accepted answer to the question, where it includes the value (one
+    of the lines of a multiple-choice answer)."""
+    answers = Answer.objects.filter(question=wanted["question"], review_status=Review.ACCEPTED)
+    later = answers.filter(person=OuterRef("person"), answered_at__gt=OuterRef("answered_at"))
+    value = str(wanted["value"])
+    includes = (
+        Q(value=value)
+        | Q(value__startswith=value + "\n")
+        | Q(value__endswith="\n" + value)
+        | Q(value__contains="\n" + value + "\n")
+    )
+    return answers.exclude(Exists(later)).filter(includes)
 
 
 def segment_queryset(segment: Segment) -> QuerySet:
