@@ -109,6 +109,14 @@ class ResultFactory(factory.django.DjangoModelFactory):
     recorded_at = factory.LazyFunction(timezone.now)
     outcome = "S"
 
+    @factory.post_generation
+    def contact(result, create, extracted, **kwargs):
+        """A result is a contact of its person, as when the doorstep app stores one."""
+        if create:
+            from canvassing.contacts import results_record_contacts
+
+            results_record_contacts([result], actor=None)
+
 
 def household(street, number, *, size=1, flat="", pd=None, **elector_fields):
     """A property on `street` with `size` electors."""
