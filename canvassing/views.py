@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from canvassing import selectors, services
+from canvassing import selectors
 from canvassing.forms import (
     AssignForm,
     CampaignEditForm,
@@ -27,6 +27,9 @@ from canvassing.forms import (
 )
 from canvassing.models import CanvassResult, Intention, Outcome, WalkList
 from canvassing.progress import campaign_progress
+from canvassing.services import campaigns as campaign_services
+from canvassing.services import results as result_services
+from canvassing.services import walk_lists as walk_list_services
 from canvassing.targeting import target_counts, target_electors
 from clp.access import role_required
 from clp.audit import audit_bulk_read
@@ -55,7 +58,7 @@ def campaign_create(request):
     form = CampaignForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            campaign = services.campaign_create(
+            campaign = campaign_services.campaign_create(
                 actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -104,7 +107,7 @@ def question_add(request, pk):
     form = QuestionForm(request.POST)
     if form.is_valid():
         try:
-            services.question_add(
+            campaign_services.question_add(
                 actor=request.user, campaign=campaign, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -129,7 +132,7 @@ def campaign_edit(request, pk):
     form = CampaignEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.campaign_update(
+            campaign_services.campaign_update(
                 actor=request.user, campaign=campaign, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -153,7 +156,7 @@ def question_edit(request, pk):
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.question_update(
+            campaign_services.question_update(
                 actor=request.user, question=question, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -173,7 +176,7 @@ def question_edit(request, pk):
 @role_required(*ORGANISING)
 def question_remove(request, pk):
     question = selectors.get_question_for_user(request.user, pk)
-    services.question_remove(actor=request.user, question=question, request=request)
+    campaign_services.question_remove(actor=request.user, question=question, request=request)
     messages.success(request, f"Question “{question.text}” removed.")
     return redirect("canvassing:campaign_edit", pk=question.campaign_id)
 
@@ -214,7 +217,7 @@ def target_create(request, pk):
     campaign = selectors.get_campaign_for_user(request.user, pk)
     form = TargetForm(request.POST, user=request.user, campaign=campaign)
     if form.is_valid():
-        target = services.target_create(
+        target = campaign_services.target_create(
             actor=request.user,
             campaign=campaign,
             name=form.cleaned_data["name"],
@@ -275,7 +278,7 @@ def walk_lists_cut(request, pk):
     target = selectors.get_target_for_user(request.user, pk)
     form = CutForm(request.POST, user=request.user, target=target)
     if form.is_valid():
-        created = services.walk_lists_cut(
+        created = walk_list_services.walk_lists_cut(
             actor=request.user,
             target=target,
             polling_district=form.cleaned_data["polling_district"],
@@ -334,7 +337,7 @@ def walk_list_assign(request, pk):
     form = AssignForm(request.POST, walk_list=walk_list)
     if form.is_valid():
         try:
-            services.walk_list_checkout(
+            walk_list_services.walk_list_checkout(
                 actor=request.user,
                 walk_list=walk_list,
                 holder=form.cleaned_data["canvasser"],
@@ -342,7 +345,7 @@ def walk_list_assign(request, pk):
                 hours=form.cleaned_data["hours"],
                 request=request,
             )
-        except services.WalkListTaken:
+        except walk_list_services.WalkListTaken:
             messages.error(
                 request,
                 "This list is checked out to someone else. Take it back first, or wait for the "
@@ -359,7 +362,7 @@ def walk_list_assign(request, pk):
 @role_required(*ORGANISING)
 def walk_list_take_back(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
-    services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
+    walk_list_services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
     messages.success(request, f"{walk_list} is back with you and can be handed out again.")
     return redirect("canvassing:walk_list_detail", pk=walk_list.pk)
 
@@ -412,7 +415,7 @@ def paper_entry(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                outcome = services.paper_results_enter(
+                outcome = result_services.paper_results_enter(
                     actor=request.user,
                     walk_list=walk_list,
                     text=form.cleaned_data["lines"],
@@ -436,7 +439,7 @@ def paper_entry(request, pk):
                 return redirect("canvassing:paper_entry", pk=walk_list.pk)
         elif "lines" in form.cleaned_data:
             # Show every problem at once: the lines too, not only the missing date or name.
-            for message in services.paper_lines_check(
+            for message in result_services.paper_lines_check(
                 walk_list=walk_list, text=form.cleaned_data["lines"]
             ):
                 form.add_error("lines", message)
@@ -484,7 +487,7 @@ def review_decide(request):
         return redirect("canvassing:review_queue")
     ids = request.POST.getlist("result")
     results = selectors.pending_results_for_user(request.user).filter(pk__in=ids)
-    changed = services.results_review(
+    changed = result_services.results_review(
         actor=request.user, results=results, accept=decision == "accept", request=request
     )
     messages.success(request, f"{changed} result(s) {decision}ed.")
@@ -496,7 +499,7 @@ def review_decide(request):
 def canvasser_flag(request):
     form = FlagForm(request.POST, user=request.user)
     if form.is_valid():
-        services.canvasser_flag(
+        result_services.canvasser_flag(
             actor=request.user,
             user=form.cleaned_data["user"],
             is_new=form.cleaned_data["is_new"],
@@ -526,11 +529,13 @@ def my_walk_lists(request):
 
 def _join(request, code):
     try:
-        walk_list = services.walk_list_join(actor=request.user, code=code, request=request)
+        walk_list = walk_list_services.walk_list_join(
+            actor=request.user, code=code, request=request
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("canvassing:my_walk_lists")
-    except services.WalkListTaken:
+    except walk_list_services.WalkListTaken:
         messages.error(
             request, "Someone else has that walk list at the moment. Ask your organiser."
         )
@@ -564,7 +569,7 @@ def walk_list_return(request, pk):
     if walk_list.checked_out_to_id != request.user.pk:
         messages.error(request, "Only the board runner can hand this list back.")
         return redirect("canvassing:doorstep", pk=walk_list.pk)
-    services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
+    walk_list_services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
     messages.success(request, f"Thank you. {walk_list} has been handed back.")
     return redirect("canvassing:my_walk_lists")
 
@@ -722,7 +727,7 @@ def sync(request):
         return JsonResponse({"error": "Not valid JSON."}, status=400)
     events = payload.get("results") if isinstance(payload, dict) else None
     try:
-        outcome = services.results_sync(actor=request.user, events=events, request=request)
+        outcome = result_services.results_sync(actor=request.user, events=events, request=request)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse(outcome.as_dict())
