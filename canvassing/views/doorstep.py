@@ -13,9 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from canvassing import selectors
-from canvassing.forms import (
-    JoinForm,
-)
+from canvassing.forms import JoinForm
 from canvassing.models import CanvassResult, Intention, Outcome
 from canvassing.services import results as result_services
 from canvassing.services import walk_lists as walk_list_services
