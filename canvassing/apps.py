@@ -10,7 +10,7 @@ class CanvassingConfig(AppConfig):
         # WeasyPrint logs every layout step at INFO; a printed walk sheet is not news.
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-        from canvassing.services import _role_ended
+        from canvassing.services.walk_lists import _role_ended
         from clp.services import role_ended_hook_register
 
         # A canvasser whose role is taken away lets go of their walk lists at once.

@@ -112,8 +112,9 @@ def _ensure_electors(constituency, districts, rng) -> None:
 
 
 def seed_canvassing(ctx: DemoContext) -> None:
-    from canvassing import services
     from canvassing.models import CanvassCampaign, CanvassResult, Intention, Outcome
+    from canvassing.services.campaigns import campaign_create, question_add, target_create
+    from canvassing.services.walk_lists import walk_list_checkout, walk_lists_cut
     from clp.models import User
     from members.models import Constituency, Elector, PollingDistrict
 
@@ -133,9 +134,7 @@ def seed_canvassing(ctx: DemoContext) -> None:
     _ensure_electors(constituency, districts, rng)
 
     # An earlier canvass, so the doorstep shows previous intentions.
-    earlier = services.campaign_create(
-        actor=organiser, constituency=constituency, name=EARLIER, script=""
-    )
+    earlier = campaign_create(actor=organiser, constituency=constituency, name=EARLIER, script="")
     electors = list(
         Elector.objects.filter(polling_district__in=districts, on_register=True)
         .order_by("pk")
@@ -176,7 +175,7 @@ def seed_canvassing(ctx: DemoContext) -> None:
         )
     CanvassResult.objects.bulk_create(results, ignore_conflicts=True)
 
-    campaign = services.campaign_create(
+    campaign = campaign_create(
         actor=organiser,
         constituency=constituency,
         name=CAMPAIGN,
@@ -185,21 +184,21 @@ def seed_canvassing(ctx: DemoContext) -> None:
             "about the council elections in May. Can I ask how you're thinking of voting?"
         ),
     )
-    services.question_add(
+    question_add(
         actor=organiser,
         campaign=campaign,
         text="What is the biggest issue round here?",
         kind="single",
         options=["Potholes and roads", "Buses", "Housing", "Crime", "Cost of living"],
     )
-    services.question_add(
+    question_add(
         actor=organiser,
         campaign=campaign,
         text="Anything else to tell the councillor?",
         kind="text",
         options=[],
     )
-    target = services.target_create(
+    target = target_create(
         actor=organiser,
         campaign=campaign,
         name="Castle: every door",
@@ -207,13 +206,9 @@ def seed_canvassing(ctx: DemoContext) -> None:
     )
     lists = []
     for pd in districts:
-        lists += services.walk_lists_cut(
-            actor=organiser, target=target, polling_district=pd, size=40
-        )
+        lists += walk_lists_cut(actor=organiser, target=target, polling_district=pd, size=40)
     for walk_list in lists[:2]:
-        services.walk_list_checkout(
-            actor=organiser, walk_list=walk_list, holder=canvasser, hours=24 * 30
-        )
+        walk_list_checkout(actor=organiser, walk_list=walk_list, holder=canvasser, hours=24 * 30)
     ctx.say(
         f"Canvassing: campaign “{CAMPAIGN}” with {len(lists)} walk lists "
         f"(2 handed to {canvasser.email}) and {len(results)} earlier results."

@@ -5,6 +5,6 @@ from celery import shared_task
 def walk_lists_release_lapsed_roles() -> int:
     """Nightly: walk lists held by people whose canvasser role has expired go back to
     unassigned (a revoked role releases them at once). Safe to run twice."""
-    from canvassing.services import walk_lists_release_without_role
+    from canvassing.services.walk_lists import walk_lists_release_without_role
 
     return walk_lists_release_without_role()

@@ -1,6 +1,7 @@
 import pytest
 
-from canvassing import services
+from canvassing.services.campaigns import target_create
+from canvassing.services.walk_lists import walk_list_checkout, walk_lists_cut
 from canvassing.tests.factories import CampaignFactory, StreetFactory, household
 from clp.roles import RoleCode
 from members.models import PollingDistrict
@@ -29,13 +30,13 @@ def make_walk_list(users, campaign, castle_a):
         street = street or StreetFactory(constituency=campaign.constituency, name=name)
         for number in range(1, doors + 1):
             household(street, number, size=per_door, pd=castle_a)
-        target = services.target_create(
+        target = target_create(
             actor=users[RoleCode.ORGANISER],
             campaign=campaign,
             name=f"All of {street.name}",
             filters={"polling_districts": [castle_a.pk]},
         )
-        (walk_list,) = services.walk_lists_cut(
+        (walk_list,) = walk_lists_cut(
             actor=users[RoleCode.ORGANISER],
             target=target,
             polling_district=castle_a,
@@ -43,7 +44,7 @@ def make_walk_list(users, campaign, castle_a):
             size=10_000,
         )
         if holder:
-            services.walk_list_checkout(
+            walk_list_checkout(
                 actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=users[holder]
             )
         return walk_list

@@ -41,8 +41,8 @@ def _target(ctx):
 
 def _walk_list(ctx):
     """A walk list in Castle A, checked out to the test canvasser."""
-    from canvassing import services
     from canvassing.models import WalkList
+    from canvassing.services.walk_lists import walk_list_checkout
     from members.models import PollingDistrict
 
     walk_list, _ = WalkList.objects.get_or_create(
@@ -53,7 +53,7 @@ def _walk_list(ctx):
             "join_code": "MATRX2",
         },
     )
-    services.walk_list_checkout(actor=None, walk_list=walk_list, holder=ctx["users"][CANVASSER])
+    walk_list_checkout(actor=None, walk_list=walk_list, holder=ctx["users"][CANVASSER])
     return walk_list
 
 

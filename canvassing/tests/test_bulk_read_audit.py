@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from canvassing import services
+from canvassing.services.campaigns import target_create
+from canvassing.services.results import canvasser_flag, results_sync
 from canvassing.tests.factories import StreetFactory, household
 from clp.models import AuditEntry
 from clp.roles import RoleCode
@@ -27,8 +28,8 @@ def three_electors(campaign, castle_a):
 def test_opening_the_review_queue_logs_how_many_results_it_showed(client, users, make_walk_list):
     walk_list = make_walk_list(doors=2, per_door=1)
     canvasser, organiser = users[RoleCode.CANVASSER], users[RoleCode.AREA_ORGANISER]
-    services.canvasser_flag(actor=organiser, user=canvasser, is_new=True)
-    services.results_sync(
+    canvasser_flag(actor=organiser, user=canvasser, is_new=True)
+    results_sync(
         actor=canvasser,
         events=[
             {
@@ -66,7 +67,7 @@ def test_previewing_a_target_logs_the_count_shown(
 
 def test_opening_a_target_logs_the_count_shown(client, users, campaign, castle_a, three_electors):
     organiser = users[RoleCode.ORGANISER]
-    target = services.target_create(
+    target = target_create(
         actor=organiser,
         campaign=campaign,
         name="Castle A",

@@ -55,18 +55,18 @@ def test_campaigns_elsewhere_are_not_found(client, users, geography):
 
 
 def test_organiser_edits_the_campaigns_script_questions_and_outcome_codes(client, users, campaign):
-    from canvassing import services
     from canvassing.models import SurveyQuestion
+    from canvassing.services.campaigns import question_add
     from clp.models import AuditEntry
 
-    question = services.question_add(
+    question = question_add(
         actor=users[RoleCode.ORGANISER],
         campaign=campaign,
         text="Bus lane?",
         kind="single",
         options=["Yes", "No"],
     )
-    dropped = services.question_add(
+    dropped = question_add(
         actor=users[RoleCode.ORGANISER], campaign=campaign, text="Old one", kind="text", options=[]
     )
     client.force_login(users[RoleCode.AREA_ORGANISER])

@@ -7,8 +7,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from canvassing import selectors, services
+from canvassing import selectors
 from canvassing.models import CanvassResult
+from canvassing.services.campaigns import campaign_create, target_create
+from canvassing.services.results import (
+    canvasser_flag,
+    paper_results_enter,
+    results_review,
+    results_sync,
+)
+from canvassing.services.walk_lists import walk_list_return, walk_lists_cut
 from canvassing.targeting import target_electors
 from clp.roles import RoleCode
 from members import consent
@@ -50,21 +58,17 @@ def test_deceased_at_the_door_takes_the_person_off_every_target_list_and_mailing
         person=person, number="+447700900123", consent=ConsentState.GRANTED
     )
     # The same person on another campaign's list, cut before the news.
-    other = services.campaign_create(
-        actor=organiser, constituency=campaign.constituency, name="Summer"
-    )
-    target = services.target_create(
+    other = campaign_create(actor=organiser, constituency=campaign.constituency, name="Summer")
+    target = target_create(
         actor=organiser, campaign=other, name="All", filters={"polling_districts": [castle_a.pk]}
     )
-    (other_list,) = services.walk_lists_cut(
+    (other_list,) = walk_lists_cut(
         actor=organiser, target=target, polling_district=castle_a, size=100
     )
     segment = Segment.objects.create(constituency=campaign.constituency, name="All", filters={})
     assert person in segment_queryset(segment)
 
-    outcome = services.results_sync(
-        actor=users[RoleCode.CANVASSER], events=[_event(walk_list, gone, "D")]
-    )
+    outcome = results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, gone, "D")])
 
     assert len(outcome.accepted) == 1
     person.refresh_from_db()
@@ -84,9 +88,9 @@ def test_deceased_at_the_door_takes_the_person_off_every_target_list_and_mailing
 def test_deceased_from_a_new_volunteer_applies_only_when_accepted(client, users, make_walk_list):
     walk_list = make_walk_list(doors=1, per_door=1)
     canvasser = users[RoleCode.CANVASSER]
-    services.canvasser_flag(actor=None, user=canvasser, is_new=True)
+    canvasser_flag(actor=None, user=canvasser, is_new=True)
     elector = walk_list.entries.get().elector
-    services.results_sync(actor=canvasser, events=[_event(walk_list, elector, "D")])
+    results_sync(actor=canvasser, events=[_event(walk_list, elector, "D")])
     elector.person.refresh_from_db()
     assert elector.person.deceased_on is None
 
@@ -100,10 +104,10 @@ def test_deceased_from_a_new_volunteer_applies_only_when_accepted(client, users,
 def test_rejected_deceased_report_leaves_the_person_alone(users, make_walk_list):
     walk_list = make_walk_list(doors=1, per_door=1)
     canvasser = users[RoleCode.CANVASSER]
-    services.canvasser_flag(actor=None, user=canvasser, is_new=True)
+    canvasser_flag(actor=None, user=canvasser, is_new=True)
     elector = walk_list.entries.get().elector
-    services.results_sync(actor=canvasser, events=[_event(walk_list, elector, "D")])
-    services.results_review(
+    results_sync(actor=canvasser, events=[_event(walk_list, elector, "D")])
+    results_review(
         actor=users[RoleCode.ORGANISER], results=CanvassResult.objects.all(), accept=False
     )
     assert Person.objects.get(pk=elector.person_id).deceased_on is None
@@ -112,7 +116,7 @@ def test_rejected_deceased_report_leaves_the_person_alone(users, make_walk_list)
 def test_paper_sheet_deceased_and_moved_away_reach_the_person(users, make_walk_list):
     walk_list = make_walk_list(doors=2, per_door=1)
     first, second = [e.elector for e in walk_list.entries.select_related("elector")]
-    services.paper_results_enter(
+    paper_results_enter(
         actor=users[RoleCode.ORGANISER],
         walk_list=walk_list,
         text=f"{first.number} D\n{second.number} MV",
@@ -128,9 +132,7 @@ def test_paper_sheet_deceased_and_moved_away_reach_the_person(users, make_walk_l
 def test_moved_away_is_shown_on_the_person_page(client, users, make_walk_list):
     walk_list = make_walk_list(doors=1, per_door=1)
     elector = walk_list.entries.get().elector
-    services.results_sync(
-        actor=users[RoleCode.CANVASSER], events=[_event(walk_list, elector, "MV")]
-    )
+    results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, elector, "MV")])
     client.force_login(users[RoleCode.ORGANISER])
     page = client.get(reverse("members:person_detail", args=[elector.person_id]))
     assert "Reported as moved away" in page.content.decode()
@@ -142,19 +144,17 @@ def test_do_not_return_keeps_them_off_this_campaigns_targets_only(
     organiser = users[RoleCode.ORGANISER]
     walk_list = make_walk_list(doors=2, per_door=1)
     away, other = [e.elector for e in walk_list.entries.select_related("elector")]
-    services.results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, away, "DNR")])
+    results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, away, "DNR")])
     assert away.pk not in _target_ids(campaign, organiser)
     assert other.pk in _target_ids(campaign, organiser)
-    next_one = services.campaign_create(
+    next_one = campaign_create(
         actor=organiser, constituency=campaign.constituency, name="Next election"
     )
     assert away.pk in _target_ids(next_one, organiser)
     # A fresh cut of this campaign (other streets' lists, or a re-cut) leaves them out.
-    services.walk_list_return(actor=organiser, walk_list=walk_list)
+    walk_list_return(actor=organiser, walk_list=walk_list)
     walk_list.entries.all().delete()
-    target = services.target_create(actor=organiser, campaign=campaign, name="Again", filters={})
-    lists = services.walk_lists_cut(
-        actor=organiser, target=target, polling_district=castle_a, size=100
-    )
+    target = target_create(actor=organiser, campaign=campaign, name="Again", filters={})
+    lists = walk_lists_cut(actor=organiser, target=target, polling_district=castle_a, size=100)
     cut = {e.elector_id for w in lists for e in w.entries.all()}
     assert other.pk in cut and away.pk not in cut

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from canvassing import services
 from canvassing.models import WalkList
+from canvassing.services.walk_lists import JOIN_CODE_ALPHABET, JOIN_FAILURE_LIMITS
 from clp.models import AuditEntry
 from clp.roles import RoleCode
 from conftest import make_user
@@ -26,7 +26,7 @@ def test_a_canvasser_guessing_codes_is_stopped_even_when_they_hit_the_right_one(
 ):
     walk_list = make_walk_list(holder=None)
     client.force_login(users[RoleCode.CANVASSER])
-    wrong = [f"ZZZZZZ{n:02d}" for n in range(services.JOIN_FAILURE_LIMITS["user"])]
+    wrong = [f"ZZZZZZ{n:02d}" for n in range(JOIN_FAILURE_LIMITS["user"])]
     for code in wrong:
         assert "No walk list in your area has that code" in _join(client, code)
     page = _join(client, walk_list.join_code)
@@ -50,8 +50,8 @@ def test_wrong_join_codes_are_audited_as_security_events(client, users, make_wal
 def test_many_accounts_guessing_from_one_address_are_stopped(client, users, make_walk_list):
     walk_list = make_walk_list(holder=None)
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
-    per_user = services.JOIN_FAILURE_LIMITS["user"]
-    guessers = services.JOIN_FAILURE_LIMITS["address"] // per_user + 1
+    per_user = JOIN_FAILURE_LIMITS["user"]
+    guessers = JOIN_FAILURE_LIMITS["address"] // per_user + 1
     for n in range(guessers - 1):
         client.force_login(make_user(RoleCode.CANVASSER, castle, email=f"g{n}@test.example"))
         for guess in range(per_user):
@@ -68,7 +68,7 @@ def test_many_accounts_guessing_from_one_address_are_stopped(client, users, make
 def test_a_good_join_does_not_count_against_the_canvasser(client, users, make_walk_list):
     walk_list = make_walk_list(holder=None)
     client.force_login(users[RoleCode.CANVASSER])
-    for _ in range(services.JOIN_FAILURE_LIMITS["user"] + 2):
+    for _ in range(JOIN_FAILURE_LIMITS["user"] + 2):
         assert TOO_MANY not in _join(client, walk_list.join_code)
 
 
@@ -77,7 +77,7 @@ def test_new_join_codes_are_longer_and_old_six_letter_codes_still_work(
 ):
     walk_list = make_walk_list(holder=None)
     assert len(walk_list.join_code) == 8
-    assert set(walk_list.join_code) <= set(services.JOIN_CODE_ALPHABET)
+    assert set(walk_list.join_code) <= set(JOIN_CODE_ALPHABET)
     WalkList.objects.filter(pk=walk_list.pk).update(join_code="ABC234")
     client.force_login(users[RoleCode.CANVASSER])
     response = client.post(reverse("canvassing:join"), {"code": "abc-234"})

@@ -3,9 +3,9 @@ import os
 import pytest
 from django.urls import reverse
 
-from canvassing import services
 from canvassing.models import CanvassCampaign, CanvassResult, WalkList
 from canvassing.progress import campaign_progress
+from canvassing.services.walk_lists import walk_list_checkout
 from canvassing.tests.factories import ResultFactory
 from clp.demo import DemoContext, _seed_users
 from clp.roles import RoleCode
@@ -52,7 +52,7 @@ def test_only_the_board_runner_hands_a_team_list_back(users, make_walk_list, cli
     walk_list = make_walk_list(holder=None)
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
     runner = make_user(RoleCode.CANVASSER, castle, email="runner@test.example")
-    services.walk_list_checkout(
+    walk_list_checkout(
         actor=users[RoleCode.ORGANISER],
         walk_list=walk_list,
         holder=runner,

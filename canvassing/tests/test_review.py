@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from canvassing import services
 from canvassing.models import CanvassResult, WalkList
 from canvassing.selectors import walk_list_progress
+from canvassing.services.results import canvasser_flag, results_sync
 from clp.roles import RoleCode
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_new_volunteers_results_wait_for_review_before_they_count(client, users,
     client.force_login(organiser)
     client.post(reverse("canvassing:canvasser_flag"), {"user": canvasser.pk, "is_new": "on"})
     first, second = [e.elector for e in walk_list.entries.select_related("elector")]
-    services.results_sync(
+    results_sync(
         actor=canvasser, events=[_event(walk_list, first), _event(walk_list, second, "CON")]
     )
     assert set(CanvassResult.objects.values_list("review_status", flat=True)) == {"pending"}
@@ -57,16 +57,16 @@ def test_new_volunteers_results_wait_for_review_before_they_count(client, users,
 def test_trusted_volunteers_results_count_at_once(users, make_walk_list):
     walk_list = make_walk_list(doors=1, per_door=1)
     elector = walk_list.entries.get().elector
-    services.results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, elector)])
+    results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, elector)])
     assert CanvassResult.objects.get().review_status == "accepted"
     assert _done(walk_list) == 1
 
 
 def test_organiser_cannot_review_results_outside_their_area(client, users, make_walk_list):
     walk_list = make_walk_list(doors=1, per_door=1)
-    services.canvasser_flag(actor=None, user=users[RoleCode.CANVASSER], is_new=True)
+    canvasser_flag(actor=None, user=users[RoleCode.CANVASSER], is_new=True)
     elector = walk_list.entries.get().elector
-    services.results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, elector)])
+    results_sync(actor=users[RoleCode.CANVASSER], events=[_event(walk_list, elector)])
     from conftest import make_user
     from members.models import PollingDistrict
 

@@ -159,9 +159,9 @@ def test_a_household_header_never_sits_alone_at_the_foot_of_a_page(client, users
 def test_walk_sheet_has_the_campaigns_questions_and_columns_for_postal_vote_volunteer_poster(
     client, users, make_walk_list, campaign
 ):
-    from canvassing import services
+    from canvassing.services.campaigns import question_add
 
-    services.question_add(
+    question_add(
         actor=users[RoleCode.ORGANISER],
         campaign=campaign,
         text="Do you back the new bus lane?",

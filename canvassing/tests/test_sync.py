@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from canvassing import services
 from canvassing.models import CanvassResult, SurveyQuestion
+from canvassing.services.campaigns import question_add
+from canvassing.services.results import results_sync
+from canvassing.services.walk_lists import walk_list_checkout, walk_list_return
 from clp.roles import RoleCode
 from conftest import make_user
 
@@ -60,15 +62,15 @@ def test_two_phones_sending_the_same_results_store_one_set(users, make_walk_list
     walk_list = make_walk_list(holder=None)
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
     runner = make_user(RoleCode.CANVASSER, castle, email="runner@test.example")
-    services.walk_list_checkout(
+    walk_list_checkout(
         actor=users[RoleCode.ORGANISER],
         walk_list=walk_list,
         holder=runner,
         team=[users[RoleCode.CANVASSER]],
     )
     batch = [_event(walk_list, e) for e in _electors(walk_list)]
-    services.results_sync(actor=runner, events=batch)
-    again = services.results_sync(actor=users[RoleCode.CANVASSER], events=batch + batch)
+    results_sync(actor=runner, events=batch)
+    again = results_sync(actor=users[RoleCode.CANVASSER], events=batch + batch)
     assert again.accepted == [] and len(again.duplicates) == len(batch)
     assert CanvassResult.objects.count() == len(batch)
 
@@ -112,7 +114,7 @@ def _taken_back_an_hour_ago(users, walk_list):
     hour ago."""
     now = timezone.now()
     walk_list.assignments.update(started_at=now - datetime.timedelta(hours=3))
-    services.walk_list_return(actor=users[RoleCode.ORGANISER], walk_list=walk_list)
+    walk_list_return(actor=users[RoleCode.ORGANISER], walk_list=walk_list)
     walk_list.assignments.update(ended_at=now - datetime.timedelta(hours=1))
     return now - datetime.timedelta(hours=1)
 
@@ -129,9 +131,7 @@ def test_results_sent_after_the_list_was_taken_back_wait_for_review_whatever_the
     minutes_late = _event(
         walk_list, electors[1], recorded_at=(taken_back + datetime.timedelta(minutes=9)).isoformat()
     )
-    outcome = services.results_sync(
-        actor=users[RoleCode.CANVASSER], events=[while_held, minutes_late]
-    )
+    outcome = results_sync(actor=users[RoleCode.CANVASSER], events=[while_held, minutes_late])
     # Stored (nothing queued offline is lost) but not counted until an organiser decides.
     assert sorted(outcome.accepted) == sorted([while_held["id"], minutes_late["id"]])
     reason = "Sent after the list was taken back from the canvasser."
@@ -149,7 +149,7 @@ def test_results_recorded_after_the_list_was_taken_back_are_refused(users, make_
     walk_list = make_walk_list()
     _taken_back_an_hour_ago(users, walk_list)
     after = _event(walk_list, _electors(walk_list)[1], recorded_at=timezone.now().isoformat())
-    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[after])
+    outcome = results_sync(actor=users[RoleCode.CANVASSER], events=[after])
     assert outcome.accepted == []
     assert outcome.rejected == [
         {
@@ -162,7 +162,7 @@ def test_results_recorded_after_the_list_was_taken_back_are_refused(users, make_
 def test_results_sent_while_the_list_is_held_count_at_once(users, make_walk_list):
     walk_list = make_walk_list()
     event = _event(walk_list, _electors(walk_list)[0])
-    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[event])
+    outcome = results_sync(actor=users[RoleCode.CANVASSER], events=[event])
     assert outcome.accepted == [event["id"]] and outcome.held_for_review == []
     assert CanvassResult.objects.counting().count() == 1
 
@@ -178,7 +178,7 @@ def test_results_sent_after_the_lease_expired_wait_for_review(users, make_walk_l
         _electors(walk_list)[0],
         recorded_at=(now - datetime.timedelta(hours=3)).isoformat(),
     )
-    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[event])
+    outcome = results_sync(actor=users[RoleCode.CANVASSER], events=[event])
     assert outcome.held_for_review == [
         {"id": event["id"], "reason": "Sent after the canvasser's lease on the list ended."}
     ]
@@ -237,7 +237,7 @@ def test_refused_results_are_in_the_audit_log(users, make_walk_list):
 
     walk_list = make_walk_list()
     bad = _event(walk_list, _electors(walk_list)[0], outcome="XX")
-    services.results_sync(actor=users[RoleCode.CANVASSER], events=[bad])
+    results_sync(actor=users[RoleCode.CANVASSER], events=[bad])
     entry = AuditEntry.objects.get(action="canvass.results.sync")
     assert entry.details["refused"] == [
         {"id": bad["id"], "error": "'XX' is not an outcome in this campaign."}
@@ -246,7 +246,7 @@ def test_refused_results_are_in_the_audit_log(users, make_walk_list):
 
 def test_survey_answers_are_checked_against_the_campaigns_questions(users, make_walk_list):
     walk_list = make_walk_list()
-    question = services.question_add(
+    question = question_add(
         actor=users[RoleCode.ORGANISER],
         campaign=walk_list.campaign,
         text="Biggest local issue?",
@@ -256,7 +256,7 @@ def test_survey_answers_are_checked_against_the_campaigns_questions(users, make_
     electors = _electors(walk_list)
     ok = _event(walk_list, electors[0], answers={str(question.pk): "Parking"})
     wrong = _event(walk_list, electors[1], answers={str(question.pk): "Aliens"})
-    outcome = services.results_sync(actor=users[RoleCode.CANVASSER], events=[ok, wrong])
+    outcome = results_sync(actor=users[RoleCode.CANVASSER], events=[ok, wrong])
     assert outcome.accepted == [ok["id"]]
     assert "not a choice" in outcome.rejected[0]["error"]
     assert CanvassResult.objects.get(pk=ok["id"]).answers == {str(question.pk): "Parking"}
@@ -266,7 +266,7 @@ def test_a_correction_is_a_new_event_and_the_latest_counts(client, users, make_w
     walk_list = make_walk_list()
     elector = _electors(walk_list)[0]
     earlier = timezone.now() - datetime.timedelta(minutes=5)
-    services.results_sync(
+    results_sync(
         actor=users[RoleCode.CANVASSER],
         events=[
             _event(walk_list, elector, intention="CON", recorded_at=earlier.isoformat()),

@@ -4,8 +4,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from canvassing import services
 from canvassing.models import WalkList, WalkListEntry
+from canvassing.services.campaigns import target_create
+from canvassing.services.walk_lists import (
+    WalkListTaken,
+    walk_list_checkout,
+    walk_list_join,
+    walk_list_return,
+    walk_lists_cut,
+    walk_order_key,
+)
 from canvassing.tests.factories import ElectorFactory, PropertyFactory, StreetFactory, household
 from clp.roles import RoleCode
 from conftest import make_user
@@ -34,10 +42,10 @@ def test_walk_list_goes_up_the_odd_side_and_back_down_the_even_side(
     for flat in ["Flat 2", "Flat 1"]:
         prop = PropertyFactory(street=high, constituency=constituency, house_number=6, flat=flat)
         ElectorFactory(property=prop)
-    target = services.target_create(
+    target = target_create(
         actor=users[RoleCode.ORGANISER], campaign=campaign, name="All", filters={}
     )
-    (walk_list,) = services.walk_lists_cut(
+    (walk_list,) = walk_lists_cut(
         actor=users[RoleCode.ORGANISER], target=target, polling_district=castle_a, size=100
     )
     assert _addresses(walk_list) == [
@@ -56,10 +64,10 @@ def test_lists_are_cut_to_size_without_splitting_a_household(users, campaign, ca
     street = StreetFactory(constituency=campaign.constituency, name="Mill Road")
     for number in range(1, 8):
         household(street, number, size=2, pd=castle_a)  # 7 doors × 2 electors
-    target = services.target_create(
+    target = target_create(
         actor=users[RoleCode.ORGANISER], campaign=campaign, name="Mill Road", filters={}
     )
-    lists = services.walk_lists_cut(
+    lists = walk_lists_cut(
         actor=users[RoleCode.ORGANISER], target=target, polling_district=castle_a, size=5
     )
     sizes = [wl.entries.count() for wl in lists]
@@ -69,7 +77,7 @@ def test_lists_are_cut_to_size_without_splitting_a_household(users, campaign, ca
         assert len(properties) * 2 == wl.entries.count()  # whole households only
     # Cutting again finds nobody new: the same doors are not put on two lists.
     assert (
-        services.walk_lists_cut(
+        walk_lists_cut(
             actor=users[RoleCode.ORGANISER], target=target, polling_district=castle_a, size=5
         )
         == []
@@ -82,10 +90,8 @@ def test_cut_only_the_chosen_streets(users, campaign, castle_a):
     skip = StreetFactory(constituency=campaign.constituency, name="Skip Street")
     household(keep, 1, pd=castle_a)
     household(skip, 1, pd=castle_a)
-    target = services.target_create(
-        actor=users[RoleCode.ORGANISER], campaign=campaign, name="t", filters={}
-    )
-    (walk_list,) = services.walk_lists_cut(
+    target = target_create(actor=users[RoleCode.ORGANISER], campaign=campaign, name="t", filters={})
+    (walk_list,) = walk_lists_cut(
         actor=users[RoleCode.ORGANISER],
         target=target,
         polling_district=castle_a,
@@ -99,14 +105,12 @@ def test_a_checked_out_list_is_not_handed_to_another_until_returned(users, make_
     walk_list = make_walk_list()  # checked out to the canvasser
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
     other = make_user(RoleCode.CANVASSER, castle, email="other@test.example")
-    with pytest.raises(services.WalkListTaken):
-        services.walk_list_checkout(
-            actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=other
-        )
-    with pytest.raises(services.WalkListTaken):
-        services.walk_list_join(actor=other, code=walk_list.join_code)
-    services.walk_list_return(actor=users[RoleCode.CANVASSER], walk_list=walk_list)
-    joined = services.walk_list_join(actor=other, code=walk_list.join_code.lower())
+    with pytest.raises(WalkListTaken):
+        walk_list_checkout(actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=other)
+    with pytest.raises(WalkListTaken):
+        walk_list_join(actor=other, code=walk_list.join_code)
+    walk_list_return(actor=users[RoleCode.CANVASSER], walk_list=walk_list)
+    joined = walk_list_join(actor=other, code=walk_list.join_code.lower())
     assert joined.pk == walk_list.pk
     walk_list.refresh_from_db()
     assert walk_list.checked_out_to == other
@@ -124,7 +128,7 @@ def test_an_expired_lease_frees_the_list(users, make_walk_list, client):
     # ...and someone else may take it.
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
     other = make_user(RoleCode.CANVASSER, castle, email="other@test.example")
-    services.walk_list_join(actor=other, code=walk_list.join_code)
+    walk_list_join(actor=other, code=walk_list.join_code)
     client.force_login(other)
     assert client.get(reverse("canvassing:doorstep", args=[walk_list.pk])).status_code == 200
 
@@ -133,7 +137,7 @@ def test_a_team_with_a_board_runner_all_see_the_list(users, make_walk_list, clie
     walk_list = make_walk_list(holder=None)
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
     runner = make_user(RoleCode.CANVASSER, castle, email="runner@test.example")
-    services.walk_list_checkout(
+    walk_list_checkout(
         actor=users[RoleCode.ORGANISER],
         walk_list=walk_list,
         holder=runner,
@@ -149,7 +153,7 @@ def test_canvasser_cannot_open_another_canvassers_list_by_url(users, make_walk_l
     castle = users[RoleCode.CANVASSER].role_grants.get().ward
     other = make_user(RoleCode.CANVASSER, castle, email="other@test.example")
     walk_list = make_walk_list(holder=None)
-    services.walk_list_checkout(actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=other)
+    walk_list_checkout(actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=other)
     client.force_login(users[RoleCode.CANVASSER])
     assert client.get(reverse("canvassing:doorstep", args=[walk_list.pk])).status_code == 404
     assert (
@@ -166,10 +170,8 @@ def test_area_organiser_cannot_see_lists_outside_their_ward(users, campaign, geo
     riverside = PollingDistrict.objects.get(code="RA")
     street = StreetFactory(constituency=campaign.constituency, name="River Walk")
     household(street, 1, pd=riverside)
-    target = services.target_create(
-        actor=users[RoleCode.ORGANISER], campaign=campaign, name="r", filters={}
-    )
-    (walk_list,) = services.walk_lists_cut(
+    target = target_create(actor=users[RoleCode.ORGANISER], campaign=campaign, name="r", filters={})
+    (walk_list,) = walk_lists_cut(
         actor=users[RoleCode.ORGANISER], target=target, polling_district=riverside, size=50
     )
     client.force_login(users[RoleCode.AREA_ORGANISER])
@@ -206,9 +208,9 @@ def test_two_simultaneous_checkouts_only_one_wins(geography):
     def take(user):
         try:
             barrier.wait()
-            services.walk_list_checkout(actor=organiser, walk_list=walk_list, holder=user)
+            walk_list_checkout(actor=organiser, walk_list=walk_list, holder=user)
             outcomes[user.email] = "won"
-        except services.WalkListTaken:
+        except WalkListTaken:
             outcomes[user.email] = "lost"
         finally:
             connection.close()
@@ -286,7 +288,7 @@ def test_walk_order_uses_the_address_when_no_street_is_linked():
         prop(["Flat 1", "10 Oak Road"], 10, "Flat 1"),
         prop(["1 Ash Grove"], 1),
     ]
-    ordered = sorted(doors, key=services.walk_order_key)
+    ordered = sorted(doors, key=walk_order_key)
     assert [(p.address_lines[-1], p.flat) for p in ordered] == [
         ("1 Ash Grove", ""),
         ("3 Oak Road", ""),
@@ -311,7 +313,7 @@ def test_cutting_offers_only_the_streets_of_the_chosen_district(client, users, c
     castle_b = PollingDistrict.objects.get(code="CB")
     household(StreetFactory(constituency=campaign.constituency, name="Alder Way"), 1, pd=castle_a)
     household(StreetFactory(constituency=campaign.constituency, name="Birch Way"), 1, pd=castle_b)
-    target = services.target_create(
+    target = target_create(
         actor=users[RoleCode.ORGANISER], campaign=campaign, name="All", filters={}
     )
     client.force_login(users[RoleCode.ORGANISER])
@@ -336,7 +338,7 @@ def test_near_identical_street_names_are_offered_once_and_cut_together(
     household(one, 1, pd=castle_a)
     household(two, 3, pd=castle_a)
     household(StreetFactory(constituency=campaign.constituency, name="Mary Street"), 5, pd=castle_a)
-    target = services.target_create(
+    target = target_create(
         actor=users[RoleCode.ORGANISER], campaign=campaign, name="All", filters={}
     )
     client.force_login(users[RoleCode.ORGANISER])
@@ -354,10 +356,10 @@ def test_near_identical_street_names_are_offered_once_and_cut_together(
 def test_walk_list_names_include_the_campaign(users, campaign, castle_a):
     street = StreetFactory(constituency=campaign.constituency, name="Named Road")
     household(street, 1, pd=castle_a)
-    target = services.target_create(
+    target = target_create(
         actor=users[RoleCode.ORGANISER], campaign=campaign, name="All", filters={}
     )
-    (walk_list,) = services.walk_lists_cut(
+    (walk_list,) = walk_lists_cut(
         actor=users[RoleCode.ORGANISER], target=target, polling_district=castle_a, size=50
     )
     assert walk_list.name == f"{campaign.name} · CA 1: Named Road"

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from canvassing import services
 from canvassing.models import WalkList, WalkListAssignment
+from canvassing.services.walk_lists import walk_list_checkout
 from canvassing.tasks import walk_lists_release_lapsed_roles
 from clp.models import AuditEntry, RoleGrant
 from clp.roles import RoleCode
@@ -33,7 +33,7 @@ def test_revoked_canvasser_role_releases_their_walk_lists(users, make_walk_list)
     assert entry.details["holder"] == canvasser.email
     # Free again: someone else can take it.
     other = make_user(RoleCode.CANVASSER, walk_list.polling_district, email="new@test.example")
-    services.walk_list_checkout(actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=other)
+    walk_list_checkout(actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=other)
     assert _held(walk_list)[0] == other
 
 
@@ -65,7 +65,7 @@ def test_team_member_losing_their_role_leaves_the_team_not_the_list(users, make_
     walk_list = make_walk_list(holder=None)
     runner = users[RoleCode.CANVASSER]
     member = make_user(RoleCode.CANVASSER, walk_list.polling_district, email="m@test.example")
-    services.walk_list_checkout(
+    walk_list_checkout(
         actor=users[RoleCode.ORGANISER], walk_list=walk_list, holder=runner, team=[member]
     )
     role_revoke(actor=None, grant=RoleGrant.objects.get(user=member))

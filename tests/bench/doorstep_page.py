@@ -20,7 +20,8 @@ ASSETS = ("css/app.css", "canvassing/doorstep.css", "canvassing/doorstep.js")
 
 
 def run(stdout) -> None:
-    from canvassing import services
+    from canvassing.services.campaigns import target_create
+    from canvassing.services.walk_lists import walk_list_checkout, walk_lists_cut
     from canvassing.tests.factories import CampaignFactory, StreetFactory, household
     from clp.demo import DemoContext
     from clp.roles import RoleCode
@@ -50,20 +51,20 @@ def run(stdout) -> None:
         street = StreetFactory(constituency=constituency, name=f"Bench Road {size}")
         for number in range(1, size // 2 + 1):
             household(street, number, size=2, pd=district)
-        target = services.target_create(
+        target = target_create(
             actor=organiser,
             campaign=campaign,
             name=f"Bench {size}",
             filters={"polling_districts": [district.pk]},
         )
-        (walk_list,) = services.walk_lists_cut(
+        (walk_list,) = walk_lists_cut(
             actor=organiser,
             target=target,
             polling_district=district,
             streets=[street],
             size=100_000,
         )
-        services.walk_list_checkout(actor=organiser, walk_list=walk_list, holder=canvasser)
+        walk_list_checkout(actor=organiser, walk_list=walk_list, holder=canvasser)
         url = reverse("canvassing:doorstep", args=[walk_list.pk])
         client.get(url)  # warm caches and the session
         queries.clear()

@@ -1,39 +1,41 @@
+"""Organisers' pages: campaigns, targeting, walk lists, sheets, paper entry, review."""
+
 import datetime
-import json
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from canvassing import selectors, services
+from canvassing import selectors
 from canvassing.forms import (
     AssignForm,
     CampaignEditForm,
     CampaignForm,
     CutForm,
     FlagForm,
-    JoinForm,
     PaperEntryForm,
     QuestionForm,
     TargetForm,
 )
-from canvassing.models import CanvassResult, Intention, Outcome, WalkList
+from canvassing.models import WalkList
 from canvassing.progress import campaign_progress
+from canvassing.services import campaigns as campaign_services
+from canvassing.services import results as result_services
+from canvassing.services import walk_lists as walk_list_services
 from canvassing.targeting import target_counts, target_electors
+from canvassing.views.doorstep import RECENT_DAYS, _households
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
-RECENT_DAYS = 14
 
 
 # --- targeting (organisers) --------------------------------------------------------------------
@@ -55,7 +57,7 @@ def campaign_create(request):
     form = CampaignForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            campaign = services.campaign_create(
+            campaign = campaign_services.campaign_create(
                 actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -104,7 +106,7 @@ def question_add(request, pk):
     form = QuestionForm(request.POST)
     if form.is_valid():
         try:
-            services.question_add(
+            campaign_services.question_add(
                 actor=request.user, campaign=campaign, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -129,7 +131,7 @@ def campaign_edit(request, pk):
     form = CampaignEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.campaign_update(
+            campaign_services.campaign_update(
                 actor=request.user, campaign=campaign, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -153,7 +155,7 @@ def question_edit(request, pk):
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.question_update(
+            campaign_services.question_update(
                 actor=request.user, question=question, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -173,7 +175,7 @@ def question_edit(request, pk):
 @role_required(*ORGANISING)
 def question_remove(request, pk):
     question = selectors.get_question_for_user(request.user, pk)
-    services.question_remove(actor=request.user, question=question, request=request)
+    campaign_services.question_remove(actor=request.user, question=question, request=request)
     messages.success(request, f"Question “{question.text}” removed.")
     return redirect("canvassing:campaign_edit", pk=question.campaign_id)
 
@@ -214,7 +216,7 @@ def target_create(request, pk):
     campaign = selectors.get_campaign_for_user(request.user, pk)
     form = TargetForm(request.POST, user=request.user, campaign=campaign)
     if form.is_valid():
-        target = services.target_create(
+        target = campaign_services.target_create(
             actor=request.user,
             campaign=campaign,
             name=form.cleaned_data["name"],
@@ -275,7 +277,7 @@ def walk_lists_cut(request, pk):
     target = selectors.get_target_for_user(request.user, pk)
     form = CutForm(request.POST, user=request.user, target=target)
     if form.is_valid():
-        created = services.walk_lists_cut(
+        created = walk_list_services.walk_lists_cut(
             actor=request.user,
             target=target,
             polling_district=form.cleaned_data["polling_district"],
@@ -334,7 +336,7 @@ def walk_list_assign(request, pk):
     form = AssignForm(request.POST, walk_list=walk_list)
     if form.is_valid():
         try:
-            services.walk_list_checkout(
+            walk_list_services.walk_list_checkout(
                 actor=request.user,
                 walk_list=walk_list,
                 holder=form.cleaned_data["canvasser"],
@@ -342,7 +344,7 @@ def walk_list_assign(request, pk):
                 hours=form.cleaned_data["hours"],
                 request=request,
             )
-        except services.WalkListTaken:
+        except walk_list_services.WalkListTaken:
             messages.error(
                 request,
                 "This list is checked out to someone else. Take it back first, or wait for the "
@@ -359,7 +361,7 @@ def walk_list_assign(request, pk):
 @role_required(*ORGANISING)
 def walk_list_take_back(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
-    services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
+    walk_list_services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
     messages.success(request, f"{walk_list} is back with you and can be handed out again.")
     return redirect("canvassing:walk_list_detail", pk=walk_list.pk)
 
@@ -412,7 +414,7 @@ def paper_entry(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                outcome = services.paper_results_enter(
+                outcome = result_services.paper_results_enter(
                     actor=request.user,
                     walk_list=walk_list,
                     text=form.cleaned_data["lines"],
@@ -436,7 +438,7 @@ def paper_entry(request, pk):
                 return redirect("canvassing:paper_entry", pk=walk_list.pk)
         elif "lines" in form.cleaned_data:
             # Show every problem at once: the lines too, not only the missing date or name.
-            for message in services.paper_lines_check(
+            for message in result_services.paper_lines_check(
                 walk_list=walk_list, text=form.cleaned_data["lines"]
             ):
                 form.add_error("lines", message)
@@ -484,7 +486,7 @@ def review_decide(request):
         return redirect("canvassing:review_queue")
     ids = request.POST.getlist("result")
     results = selectors.pending_results_for_user(request.user).filter(pk__in=ids)
-    changed = services.results_review(
+    changed = result_services.results_review(
         actor=request.user, results=results, accept=decision == "accept", request=request
     )
     messages.success(request, f"{changed} result(s) {decision}ed.")
@@ -496,7 +498,7 @@ def review_decide(request):
 def canvasser_flag(request):
     form = FlagForm(request.POST, user=request.user)
     if form.is_valid():
-        services.canvasser_flag(
+        result_services.canvasser_flag(
             actor=request.user,
             user=form.cleaned_data["user"],
             is_new=form.cleaned_data["is_new"],
@@ -507,234 +509,3 @@ def canvasser_flag(request):
     else:
         messages.error(request, "Choose a volunteer.")
     return redirect("canvassing:review_queue")
-
-
-# --- doorstep (canvassers) ---------------------------------------------------------------------
-
-
-@role_required(RoleCode.CANVASSER)
-def my_walk_lists(request):
-    walk_lists = selectors.walk_list_progress(
-        selectors.walk_lists_for_user(request.user)
-    ).select_related("campaign", "polling_district")
-    return render(
-        request,
-        "canvassing/my_walk_lists.html",
-        {"walk_lists": walk_lists, "join_form": JoinForm()},
-    )
-
-
-def _join(request, code):
-    try:
-        walk_list = services.walk_list_join(actor=request.user, code=code, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("canvassing:my_walk_lists")
-    except services.WalkListTaken:
-        messages.error(
-            request, "Someone else has that walk list at the moment. Ask your organiser."
-        )
-        return redirect("canvassing:my_walk_lists")
-    return redirect("canvassing:doorstep", pk=walk_list.pk)
-
-
-@require_POST
-@role_required(RoleCode.CANVASSER)
-def join(request):
-    form = JoinForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Type the code printed on the walk sheet.")
-        return redirect("canvassing:my_walk_lists")
-    return _join(request, form.cleaned_data["code"])
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(RoleCode.CANVASSER)
-def join_code(request, code):
-    """Where the QR code on the sheet points: confirm, then take the list."""
-    if request.method == "POST":
-        return _join(request, code)
-    return render(request, "canvassing/join_confirm.html", {"code": code})
-
-
-@require_POST
-@role_required(RoleCode.CANVASSER)
-def walk_list_return(request, pk):
-    walk_list = selectors.get_walk_list_for_user(request.user, pk)
-    if walk_list.checked_out_to_id != request.user.pk:
-        messages.error(request, "Only the board runner can hand this list back.")
-        return redirect("canvassing:doorstep", pk=walk_list.pk)
-    services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
-    messages.success(request, f"Thank you. {walk_list} has been handed back.")
-    return redirect("canvassing:my_walk_lists")
-
-
-def age_band(elector, today) -> str:
-    if elector.date_of_birth:
-        born = elector.date_of_birth
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        for upper, label in ((24, "18–24"), (34, "25–34"), (49, "35–49"), (64, "50–64")):
-            if age <= upper:
-                return label if age >= 18 else "under 18"
-        return "65+"
-    if elector.attainer_date:
-        return "18 soon" if elector.attainer_date > today else "18–24"
-    return ""
-
-
-WORDS = {**dict(Outcome.choices), **dict(Intention.choices)}
-
-
-def _mark(outcome: str, intention: str) -> str:
-    """What a doorstep mark says, in words: "Spoke to them · Labour", "Not in"."""
-    words = [WORDS.get(code, code) for code in (outcome, intention) if code]
-    return " · ".join(words)
-
-
-# Register markers in words (docs/register-formats.md). Postal (A) and proxy (P) are shown from
-# the elector's own flags; other letters a canvasser would not know are named as markers.
-MARKER_WORDS = {
-    "F": "Overseas elector",
-    "M": "Qualifying foreign national",
-    "L": "Peer (local elections only)",
-    "G": "EU citizen",
-    "K": "EU citizen",
-    "B": "EU citizen",
-    "E": "EU citizen",
-    "N": "Anonymous elector",
-}
-
-
-def marker_words(markers: str) -> list[str]:
-    words = []
-    for letter in (markers or "").upper():
-        if letter in "APZ" or not letter.isalpha():
-            continue
-        word = MARKER_WORDS.get(letter, f"Register marker {letter}")
-        if word not in words:
-            words.append(word)
-    return words
-
-
-def _households(entries) -> list[dict]:
-    """Group walk-list entries (already in walk order) into households."""
-    today = timezone.localdate()
-    households: list[dict] = []
-    index: dict = {}
-    for entry in entries:
-        elector = entry.elector
-        prop = elector.property
-        key = elector.property_id or f"e{elector.pk}"
-        household = index.get(key)
-        if household is None:
-            household = {
-                "key": key,
-                "address": ", ".join(prop.address_lines) if prop else "Address not known",
-                "postcode": prop.postcode if prop else "",
-                "electors": [],
-                "last_visit": None,
-            }
-            index[key] = household
-            households.append(household)
-        membership = getattr(elector.person, "membership", None)
-        household["electors"].append(
-            {
-                "id": elector.pk,
-                "number": elector.number
-                if not elector.suffix
-                else f"{elector.number}/{elector.suffix}",
-                "name": f"{elector.forenames} {elector.surname}".strip(),
-                "age": age_band(elector, today),
-                "last_intention": entry.last_intention or "",
-                "postal": elector.is_postal_voter,
-                "markers": marker_words(elector.markers),
-                "proxy": elector.is_proxy_voter,
-                "member": bool(membership and membership.status in ("member", "arrears")),
-                "done_outcome": entry.done_outcome or "",
-                "done_intention": entry.done_intention or "",
-                "done_words": _mark(entry.done_outcome or "", entry.done_intention or ""),
-                "last_intention_words": WORDS.get(entry.last_intention or "", ""),
-            }
-        )
-        if entry.last_visit and (
-            household["last_visit"] is None or entry.last_visit > household["last_visit"]
-        ):
-            household["last_visit"] = entry.last_visit
-    return households
-
-
-@role_required(RoleCode.CANVASSER)
-def doorstep(request, pk):
-    """The doorstep app: the whole list, script and questions in one light page that the
-    phone keeps for working offline."""
-    walk_list = selectors.get_walk_list_for_user(request.user, pk)
-    campaign = walk_list.campaign
-    households = _households(selectors.walk_list_entries(walk_list))
-    elector_count = sum(len(h["electors"]) for h in households)
-    audit_bulk_read(
-        actor=request.user,
-        what="canvassing.doorstep",
-        count=elector_count,
-        why="canvasser opened their walk list",
-        request=request,
-        details={"walk_list": walk_list.pk},
-    )
-    response = render(
-        request,
-        "canvassing/doorstep.html",
-        {
-            "walk_list": walk_list,
-            "campaign": campaign,
-            "questions": list(campaign.questions.all()),
-            "households": households,
-            "elector_count": elector_count,
-            "outcomes": campaign.outcome_choices(),
-            "intentions": campaign.intention_choices(),
-            "not_in": Outcome.NOT_IN,
-            "spoke": Outcome.SPOKE,
-            "recently": timezone.now() - datetime.timedelta(days=RECENT_DAYS),
-            "posters": [("", "None"), *[c for c in CanvassResult.Poster.choices if c[0]]],
-        },
-    )
-    # The page holds names: phones keep it only in the app's own offline cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _json_int(text: str):
-    # Integers too big for a database key stay text (as do floats, Infinity and NaN below), so
-    # the one result carrying them is refused with its reason and the rest of the batch kept.
-    return int(text) if len(text) <= 19 else text
-
-
-@require_POST
-@role_required(RoleCode.CANVASSER)
-def sync(request):
-    """Store a batch of results from a phone. Safe to send twice."""
-    try:
-        payload = json.loads(
-            request.body or b"{}",
-            parse_int=_json_int,
-            parse_float=str,
-            parse_constant=str,
-        )
-    except (ValueError, RecursionError):
-        return JsonResponse({"error": "Not valid JSON."}, status=400)
-    events = payload.get("results") if isinstance(payload, dict) else None
-    try:
-        outcome = services.results_sync(actor=request.user, events=events, request=request)
-    except ValidationError as exc:
-        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-    return JsonResponse(outcome.as_dict())
-
-
-@require_GET
-@never_cache
-def service_worker(request):
-    """The offline worker, served under /canvassing/ so it may look after the doorstep pages."""
-    path = settings.BASE_DIR / "static" / "canvassing" / "sw.js"
-    response = HttpResponse(path.read_text(), content_type="application/javascript")
-    # Home and My lists are kept for offline use too, so the worker looks after the whole site
-    # (it only ever touches pages when they fail to load, and keeps copies of the canvasser's).
-    response["Service-Worker-Allowed"] = "/"
-    return response

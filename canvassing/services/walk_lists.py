@@ -1,0 +1,398 @@
+"""Writes for walk lists: cutting, walk order, join codes, leases, release when a role ends."""
+
+import datetime
+import re
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from canvassing.models import (
+    Target,
+    WalkList,
+    WalkListAssignment,
+    WalkListEntry,
+)
+from canvassing.targeting import target_electors
+from clp.audit import audit_record, audit_security_event, client_ip
+
+DEFAULT_LEASE_HOURS = 48
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
+# 31**8 ≈ 8.5e11 codes. Lists cut before codes grew from 6 keep their 6-letter codes, which
+# still work: a code is looked up as typed, whatever its length.
+JOIN_CODE_LENGTH = 8
+# Wrong codes allowed per canvasser and per address in a window, before every join from them
+# is refused until the window ends (a correct code included, so guessing cannot go on).
+JOIN_FAILURE_LIMITS = {"user": 10, "address": 50}
+JOIN_FAILURE_WINDOW = 15 * 60
+
+
+class WalkListTaken(Exception):
+    """The walk list is checked out to someone else and their lease has not expired."""
+
+
+# --- walk lists: cutting and ordering ----------------------------------------------------------
+
+
+_NUMBER_RE = re.compile(r"(\d+)")
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p.lower() for p in _NUMBER_RE.split(text or "") if p)
+
+
+def walk_order_key(prop, elector=None) -> tuple:
+    """Sort key for walking: by street; up the odd side, back down the even side; then flat.
+
+    Numbered houses come before named ones on a street; electors with no known address last.
+    """
+    if prop is None:
+        return (2, "", 0, 0, (), (), _elector_key(elector))
+    street = prop.street.name if prop.street_id else _street_from_lines(prop.address_lines)
+    if prop.house_number is None:
+        return (
+            0,
+            street.lower(),
+            2,
+            0,
+            _natural(" ".join(prop.address_lines)),
+            (),
+            _elector_key(elector),
+        )
+    odd = prop.house_number % 2 == 1
+    # Odd side walked upwards, even side walked back downwards (negated number).
+    number = prop.house_number if odd else -prop.house_number
+    return (
+        0,
+        street.lower(),
+        0 if odd else 1,
+        number,
+        _natural(prop.house_suffix),
+        _natural(prop.flat),
+        _elector_key(elector),
+    )
+
+
+def _street_from_lines(lines) -> str:
+    """Without a linked street, take it from the first line that names one ("12a High St")."""
+    for line in lines or []:
+        words = [w for w in line.replace(",", " ").split() if not any(c.isdigit() for c in w)]
+        if words and words[0].lower() not in ("flat", "apartment", "unit"):
+            return " ".join(words)
+    return ""
+
+
+def _elector_key(elector) -> tuple:
+    if elector is None:
+        return ()
+    return (elector.number, elector.suffix)
+
+
+def _new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+@dataclass
+class _Household:
+    key: tuple
+    electors: list
+
+
+def walk_lists_cut(
+    *,
+    actor,
+    target: Target,
+    polling_district,
+    size: int,
+    streets: list | None = None,
+    request=None,
+) -> list[WalkList]:
+    """Cut the target's electors in one polling district (and optional streets) into walk lists
+    of at most `size` electors, in walk order, never splitting a household.
+
+    Electors already on another list of the same campaign are left out, so two teams do not
+    knock the same door for the same campaign.
+    """
+    if size < 1:
+        raise ValidationError("A walk list needs room for at least one elector.")
+    electors = target_electors(
+        campaign=target.campaign, filters=target.filters, user=actor, segment=target.segment
+    ).filter(polling_district=polling_district)
+    if streets:
+        electors = electors.filter(property__street__in=streets)
+    already = WalkListEntry.objects.filter(walk_list__campaign=target.campaign).values("elector")
+    electors = electors.exclude(pk__in=already).select_related("property", "property__street")
+    households: OrderedDict = OrderedDict()
+    for elector in electors:
+        group = elector.property_id or f"e{elector.pk}"
+        household = households.setdefault(group, _Household(walk_order_key(elector.property), []))
+        household.electors.append(elector)
+    ordered = sorted(households.values(), key=lambda h: h.key)
+    chunks: list[list] = []
+    for household in ordered:
+        household.electors.sort(key=lambda e: (e.number, e.suffix))
+        if chunks and len(chunks[-1]) + len(household.electors) <= size:
+            chunks[-1].extend(household.electors)
+        else:
+            chunks.append(list(household.electors))
+    existing = WalkList.objects.filter(campaign=target.campaign, polling_district=polling_district)
+    first_number = existing.count() + 1
+    created = []
+    with transaction.atomic():
+        for offset, chunk in enumerate(chunks):
+            first = chunk[0].property
+            street = first.street.name if first and first.street_id else "mixed streets"
+            # The campaign's name too: a volunteer's lists from two campaigns are told apart.
+            number = f"{polling_district.code} {first_number + offset}"
+            name = f"{target.campaign.name} · {number}: {street}"
+            walk_list = _create_walk_list(
+                campaign=target.campaign,
+                target=target,
+                polling_district=polling_district,
+                name=name[: WalkList._meta.get_field("name").max_length],
+                actor=actor,
+            )
+            WalkListEntry.objects.bulk_create(
+                WalkListEntry(walk_list=walk_list, elector=elector, position=i)
+                for i, elector in enumerate(chunk, start=1)
+            )
+            created.append(walk_list)
+        audit_record(
+            actor=actor,
+            action="canvass.walk_lists.cut",
+            target=target,
+            request=request,
+            details={
+                "polling_district": polling_district.code,
+                "lists": len(created),
+                "electors": sum(len(c) for c in chunks),
+            },
+        )
+    return created
+
+
+def _create_walk_list(**fields) -> WalkList:
+    actor = fields.pop("actor")
+    for _ in range(10):
+        try:
+            with transaction.atomic():
+                return WalkList.objects.create(
+                    join_code=_new_join_code(), created_by=actor, **fields
+                )
+        except IntegrityError:
+            continue  # the random join code was taken; draw another
+    raise RuntimeError("Could not find a free join code.")
+
+
+# --- leases ------------------------------------------------------------------------------------
+
+
+def walk_list_checkout(
+    *,
+    actor,
+    walk_list: WalkList,
+    holder,
+    team: list | None = None,
+    hours: int = DEFAULT_LEASE_HOURS,
+    request=None,
+) -> WalkList:
+    """Hand `walk_list` to `holder` (the canvasser, or a team's board runner) for `hours`.
+
+    Raises WalkListTaken if someone else holds an unexpired lease. The check and the hand-out
+    are one conditional UPDATE, so of two simultaneous requests exactly one wins.
+    """
+    now = timezone.now()
+    expires = now + datetime.timedelta(hours=hours)
+    team = [member for member in (team or []) if member.pk != holder.pk]
+    with transaction.atomic():
+        won = (
+            WalkList.objects.filter(pk=walk_list.pk)
+            .filter(
+                Q(checked_out_to__isnull=True)
+                | Q(lease_expires_at__isnull=True)
+                | Q(lease_expires_at__lte=now)
+                | Q(checked_out_to=holder)
+            )
+            .update(checked_out_to=holder, lease_expires_at=expires, updated_at=now)
+        )
+        if not won:
+            raise WalkListTaken(f"{walk_list} is checked out to someone else.")
+        WalkListAssignment.objects.filter(walk_list=walk_list, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        WalkListAssignment.objects.bulk_create(
+            WalkListAssignment(
+                walk_list=walk_list,
+                user=user,
+                is_board_runner=bool(team) and user.pk == holder.pk,
+                started_at=now,
+                expires_at=expires,
+                assigned_by=actor,
+            )
+            for user in [holder, *team]
+        )
+        audit_record(
+            actor=actor,
+            action="canvass.walk_list.checkout",
+            target=walk_list,
+            request=request,
+            details={
+                "holder": holder.email,
+                "team": [m.email for m in team],
+                "expires_at": expires.isoformat(),
+            },
+        )
+    walk_list.checked_out_to = holder
+    walk_list.lease_expires_at = expires
+    return walk_list
+
+
+def walk_list_return(*, actor, walk_list: WalkList, request=None) -> None:
+    """End the lease: the list may be handed to someone else."""
+    now = timezone.now()
+    with transaction.atomic():
+        WalkList.objects.filter(pk=walk_list.pk).update(
+            checked_out_to=None, lease_expires_at=None, updated_at=now
+        )
+        WalkListAssignment.objects.filter(walk_list=walk_list, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        audit_record(
+            actor=actor, action="canvass.walk_list.return", target=walk_list, request=request
+        )
+    walk_list.checked_out_to = None
+    walk_list.lease_expires_at = None
+
+
+def walk_lists_release_without_role(*, actor=None, user=None, request=None) -> int:
+    """Let go of the walk lists held by people who no longer hold a canvasser role over the
+    list's polling district (a role revoked or expired).
+
+    Their assignment ends; when they held the list itself (alone, or as a team's board
+    runner), the whole list goes back to unassigned, as if returned, so an organiser can hand
+    it to someone else. Each release is audited. `user`: only theirs (a role just revoked);
+    otherwise everyone's (the nightly sweep for roles that expired). Returns how many
+    assignments ended.
+    """
+    from clp.access import forget_cached_grants, polling_districts_for_user
+    from clp.roles import RoleCode
+
+    now = timezone.now()
+    current = WalkListAssignment.objects.filter(ended_at__isnull=True, expires_at__gt=now)
+    if user is not None:
+        current = current.filter(user=user)
+    by_user: dict = {}
+    for assignment in current.select_related("user", "walk_list"):
+        by_user.setdefault(assignment.user_id, []).append(assignment)
+    ended = 0
+    for assignments in by_user.values():
+        holder = assignments[0].user
+        forget_cached_grants(holder)
+        allowed = set(
+            polling_districts_for_user(holder, RoleCode.CANVASSER).values_list("pk", flat=True)
+        )
+        lost = [a for a in assignments if a.walk_list.polling_district_id not in allowed]
+        for assignment in lost:
+            walk_list = assignment.walk_list
+            with transaction.atomic():
+                if not WalkListAssignment.objects.filter(
+                    pk=assignment.pk, ended_at__isnull=True
+                ).update(ended_at=now):
+                    continue
+                ended += 1
+                released = WalkList.objects.filter(pk=walk_list.pk, checked_out_to=holder).update(
+                    checked_out_to=None, lease_expires_at=None, updated_at=now
+                )
+                if released:
+                    # The team went out with the holder: the list is free again.
+                    WalkListAssignment.objects.filter(
+                        walk_list=walk_list, ended_at__isnull=True
+                    ).update(ended_at=now)
+                audit_record(
+                    actor=actor,
+                    action="canvass.walk_list.release",
+                    target=walk_list,
+                    request=request,
+                    details={
+                        "holder": holder.email,
+                        "why": "no canvasser role for this polling district any more",
+                        "list_unassigned": bool(released),
+                    },
+                )
+    return ended
+
+
+def _role_ended(*, actor, user, request=None) -> None:
+    walk_lists_release_without_role(actor=actor, user=user, request=request)
+
+
+def walk_list_join(*, actor, code: str, request=None) -> WalkList:
+    """A canvasser takes a free walk list by its join code (typed, or scanned from the sheet).
+
+    Wrong codes are audited as security events and counted per canvasser and per address;
+    past JOIN_FAILURE_LIMITS every join from them is refused until the window ends.
+    """
+    from clp.access import polling_districts_for_user
+    from clp.roles import RoleCode
+
+    code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
+    counters = _join_failure_counters(actor, request)
+    if _join_limited(counters):
+        _join_refused(
+            actor=actor, counters=counters, reason="too many wrong codes", request=request
+        )
+        raise ValidationError(
+            "Too many wrong codes. Wait 15 minutes, or ask your organiser to hand you the list."
+        )
+    walk_list = (
+        WalkList.objects.filter(
+            join_code=code,
+            polling_district__in=polling_districts_for_user(actor, RoleCode.CANVASSER),
+        )
+        .select_related("polling_district")
+        .first()
+    )
+    if walk_list is None:
+        _join_refused(actor=actor, counters=counters, reason="wrong code", request=request)
+        raise ValidationError("No walk list in your area has that code. Check it and try again.")
+    held = WalkListAssignment.objects.filter(
+        walk_list=walk_list, user=actor, ended_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+    if held:
+        return walk_list
+    return walk_list_checkout(actor=actor, walk_list=walk_list, holder=actor, request=request)
+
+
+def _join_failure_counters(actor, request) -> dict[str, str]:
+    """Cache keys counting wrong join codes: one per canvasser, one per address."""
+    counters = {"user": f"canvassing:join-failures:user:{actor.pk}"}
+    address = client_ip(request)
+    if address:
+        counters["address"] = f"canvassing:join-failures:address:{address}"
+    return counters
+
+
+def _join_limited(counters: dict[str, str]) -> bool:
+    counts = cache.get_many(list(counters.values()))
+    return any(counts.get(key, 0) >= JOIN_FAILURE_LIMITS[scope] for scope, key in counters.items())
+
+
+def _join_refused(*, actor, counters: dict[str, str], reason: str, request) -> None:
+    """Count a refused join against the canvasser and the address, and audit it."""
+    for key in counters.values():
+        cache.add(key, 0, JOIN_FAILURE_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, JOIN_FAILURE_WINDOW)
+    audit_security_event(
+        actor=actor,
+        action="canvass.walk_list.join_refused",
+        request=request,
+        details={"reason": reason},
+    )
