@@ -112,6 +112,7 @@ def _ensure_electors(constituency, districts, rng) -> None:
 
 
 def seed_canvassing(ctx: DemoContext) -> None:
+    from canvassing.contacts import results_record_contacts
     from canvassing.models import CanvassCampaign, CanvassResult, Intention, Outcome
     from canvassing.services.campaigns import campaign_create, question_add, target_create
     from canvassing.services.walk_lists import walk_list_checkout, walk_lists_cut
@@ -174,6 +175,7 @@ def seed_canvassing(ctx: DemoContext) -> None:
             )
         )
     CanvassResult.objects.bulk_create(results, ignore_conflicts=True)
+    results_record_contacts(results, actor=None)
 
     campaign = campaign_create(
         actor=organiser,

@@ -60,6 +60,8 @@ def answer_value(question: Question, raw) -> str:
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = str(raw)
     if not isinstance(raw, str) or raw not in allowed:
+        if kind == Question.Kind.SINGLE:
+            raise AnswerRefused(f"That is not a choice for “{question.text}”.")
         raise AnswerRefused(f"That is not an answer to “{question.text}”.")
     return raw
 

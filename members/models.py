@@ -760,7 +760,7 @@ class Outcome(models.TextChoices):
     """What happened when we tried to reach someone, on any channel."""
 
     SPOKE = "S", "Spoke to them"
-    NOT_IN = "NI", "Not in / no answer"
+    NOT_IN = "NI", "Not in"  # on the phone: no answer
     REFUSED = "R", "Refused"
     MOVED = "MV", "Moved away"
     DECEASED = "D", "Deceased"
@@ -854,9 +854,7 @@ class Contact(models.Model):
     recorded_by = models.ForeignKey(
         "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    review_status = models.CharField(
-        max_length=10, choices=Review.choices, default=Review.ACCEPTED
-    )
+    review_status = models.CharField(max_length=10, choices=Review.choices, default=Review.ACCEPTED)
     # The originating record, e.g. ("canvassing.result", "<uuid>"), and where it happened in
     # words ("Spring canvass — Castle 3"), for the timeline.
     source = models.CharField(max_length=40)
@@ -896,9 +894,7 @@ class Answer(models.Model):
         "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The contact's, kept beside it so counting answers needs no join.
-    review_status = models.CharField(
-        max_length=10, choices=Review.choices, default=Review.ACCEPTED
-    )
+    review_status = models.CharField(max_length=10, choices=Review.choices, default=Review.ACCEPTED)
     source = models.CharField(max_length=40)
     source_id = models.CharField(max_length=64)
 

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[
                     ("S", "Spoke to them"),
-                    ("NI", "Not in / no answer"),
+                    ("NI", "Not in"),
                     ("R", "Refused"),
                     ("MV", "Moved away"),
                     ("D", "Deceased"),

@@ -11,6 +11,8 @@ from canvassing.models import (
     Target,
 )
 from clp.audit import audit_record
+from members import contacts as bank
+from members.models import Question
 
 # --- campaigns, questions, targets -------------------------------------------------------------
 
@@ -46,19 +48,42 @@ def campaign_create(
 
 
 def question_add(
-    *, actor, campaign, text: str, kind: str, options: list[str], request=None
+    *,
+    actor,
+    campaign,
+    question: Question | None = None,
+    text: str = "",
+    kind: str = "",
+    options: list[str] | None = None,
+    request=None,
 ) -> SurveyQuestion:
-    options = _question_options(kind, options)
+    """Ask a question in the campaign: one from the constituency's question bank, or a new one
+    (text, kind, options), which joins the bank for other campaigns and surveys to use."""
     with transaction.atomic():
-        question = SurveyQuestion.objects.create(
-            campaign=campaign,
-            text=text,
-            kind=kind,
-            options=options,
-            order=campaign.questions.count() + 1,
+        if question is None:
+            question = bank.question_create(
+                actor=actor,
+                constituency=campaign.constituency,
+                text=text,
+                kind=kind,
+                choices=options or [],
+                request=request,
+            )
+        elif question.constituency_id != campaign.constituency_id:
+            raise ValidationError("That question belongs to another constituency.")
+        if campaign.questions.filter(question=question).exists():
+            raise ValidationError("The campaign already asks that question.")
+        asked = SurveyQuestion.objects.create(
+            campaign=campaign, question=question, order=campaign.questions.count() + 1
         )
-        audit_record(actor=actor, action="canvass.question.add", target=campaign, request=request)
-    return question
+        audit_record(
+            actor=actor,
+            action="canvass.question.add",
+            target=campaign,
+            request=request,
+            details={"question": question.pk, "key": question.key},
+        )
+    return asked
 
 
 def campaign_update(
@@ -111,34 +136,25 @@ def campaign_update(
     return campaign
 
 
-def _question_options(kind: str, options: list[str]) -> list[str]:
-    options = [o.strip() for o in options if o.strip()]
-    if kind != SurveyQuestion.Kind.TEXT and len(options) < 2:
-        raise ValidationError("A choice question needs at least two choices, one per line.")
-    return options if kind != SurveyQuestion.Kind.TEXT else []
-
-
 def question_update(
     *, actor, question: SurveyQuestion, text: str, kind: str, options: list[str], request=None
 ) -> SurveyQuestion:
-    """Reword a survey question or change its choices. Answers already given are kept."""
-    options = _question_options(kind, options)
-    with transaction.atomic():
-        before = {"text": question.text, "kind": question.kind, "options": question.options}
-        question.text, question.kind, question.options = text, kind, options
-        question.save(update_fields=["text", "kind", "options", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="canvass.question.update",
-            target=question.campaign,
-            request=request,
-            details={"question": question.pk, "before": before},
-        )
+    """Reword the bank question a campaign asks, or change its choices: wherever it is asked.
+    Answers already given are kept."""
+    bank.question_update(
+        actor=actor,
+        question=question.question,
+        text=text,
+        kind=kind,
+        choices=options,
+        request=request,
+    )
     return question
 
 
 def question_remove(*, actor, question: SurveyQuestion, request=None) -> None:
-    """Stop asking a survey question. Answers already given stay on the results."""
+    """Stop asking a survey question in this campaign. It stays in the bank, and answers
+    already given stay with the people who gave them."""
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from canvassing.contacts import results_record_contacts, results_review_contacts
 from canvassing.models import (
     CanvasserProfile,
     CanvassResult,
@@ -20,6 +21,8 @@ from canvassing.models import (
     WalkListEntry,
 )
 from clp.audit import audit_record
+from members.contacts import AnswerRefused, answer_value
+from members.models import Question
 
 MAX_SYNC_BATCH = 500
 # Phones' clocks drift: accept a result stamped a little in the future.
@@ -130,30 +133,23 @@ def _late_reason(recorded_at, assignments: list, now) -> str:
 
 
 def _clean_answers(raw, questions: dict) -> dict:
+    """The answers as the campaign's questions allow them (members.contacts.answer_value): a
+    multiple-choice answer as a list in the question's order, others as text."""
     if not raw:
         return {}
     if not isinstance(raw, dict):
         raise _Reject("Survey answers must be a set of question → answer.")
     answers = {}
     for key, value in raw.items():
-        question = questions.get(key)
-        if question is None:
+        asked = questions.get(key)
+        if asked is None:
             raise _Reject(f"Question {_short(key)} is not in this campaign.")
-        if value in ("", None, []):
-            continue
-        if question.kind == SurveyQuestion.Kind.TEXT:
-            if not isinstance(value, str):
-                raise _Reject(f"The answer to “{question.text}” must be text.")
-            answers[key] = _storable(value)[:500]
-        elif question.kind == SurveyQuestion.Kind.SINGLE:
-            if not isinstance(value, str) or value not in question.options:
-                raise _Reject(f"That is not a choice for “{question.text}”.")
-            answers[key] = value
-        else:
-            values = value if isinstance(value, list) else [value]
-            if any(not isinstance(v, str) or v not in question.options for v in values):
-                raise _Reject(f"Not all answers are choices for “{question.text}”.")
-            answers[key] = values
+        try:
+            value = answer_value(asked.question, value)
+        except AnswerRefused as exc:
+            raise _Reject(str(exc)) from exc
+        if value:
+            answers[key] = value.split("\n") if asked.kind == Question.Kind.MULTIPLE else value
     return answers
 
 
@@ -218,32 +214,6 @@ def _build_result(event: dict, *, actor, lists, assignments, entries, questions,
         review_status=CanvassResult.Review.PENDING if late else review,
         review_reason=late,
     )
-
-
-def _person_outcomes_apply(*, actor, results, request=None) -> None:
-    """What counting results say about the person, applied in the results' transaction:
-    "deceased" marks them deceased (off every target, list, call queue and mailing), "moved
-    away" flags them for the next register. A result waiting for review does nothing until
-    it is accepted (results_review). "Do not return" needs no mark on the person: targets
-    leave out whoever has such a result in their campaign (targeting.target_electors)."""
-    from members.services import people_reported_deceased, people_reported_moved_away
-
-    reports: dict[str, dict[int, datetime.date]] = {Outcome.DECEASED: {}, Outcome.MOVED: {}}
-    for result in results:
-        if result.review_status != CanvassResult.Review.ACCEPTED or result.outcome not in reports:
-            continue
-        day = timezone.localdate(result.recorded_at)
-        seen = reports[result.outcome]
-        seen[result.person_id] = min(day, seen.get(result.person_id, day))
-    source = "doorstep result"
-    if reports[Outcome.DECEASED]:
-        people_reported_deceased(
-            actor=actor, reports=reports[Outcome.DECEASED], source=source, request=request
-        )
-    if reports[Outcome.MOVED]:
-        people_reported_moved_away(
-            actor=actor, reports=reports[Outcome.MOVED], source=source, request=request
-        )
 
 
 def needs_review(user) -> bool:
@@ -312,7 +282,7 @@ def results_sync(*, actor, events: list, request=None) -> SyncOutcome:
         stored = set(CanvassResult.objects.filter(pk__in=unique).values_list("pk", flat=True))
         fresh = [r for pk, r in unique.items() if pk not in stored]
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
-        _person_outcomes_apply(actor=actor, results=fresh, request=request)
+        results_record_contacts(fresh, actor=actor, request=request)
         held = [{"id": str(r.id), "reason": r.review_reason} for r in fresh if r.review_reason]
         if fresh or rejected:
             audit_record(
@@ -461,7 +431,7 @@ def paper_results_enter(
         if not fresh:
             return PaperEntryOutcome(stored=0, already_saved=True)
         CanvassResult.objects.bulk_create(fresh, ignore_conflicts=True)
-        _person_outcomes_apply(actor=actor, results=fresh, request=request)
+        results_record_contacts(fresh, actor=actor, request=request)
         audit_record(
             actor=actor,
             action="canvass.results.paper_entry",
@@ -489,15 +459,9 @@ def results_review(*, actor, results, accept: bool, request=None) -> int:
         changed = CanvassResult.objects.filter(pk__in=ids).update(
             review_status=status, reviewed_by=actor, reviewed_at=timezone.now()
         )
-        if accept:
-            # What the results say about the person applies now that they count.
-            _person_outcomes_apply(
-                actor=actor,
-                results=CanvassResult.objects.filter(
-                    pk__in=ids, outcome__in=[Outcome.DECEASED, Outcome.MOVED]
-                ),
-                request=request,
-            )
+        # Their contacts count (or never will) from now, and what they say about the person
+        # (deceased, moved away) applies once accepted.
+        results_review_contacts(ids, actor=actor, accept=accept, request=request)
         audit_record(
             actor=actor,
             action=f"canvass.results.{'accept' if accept else 'reject'}",

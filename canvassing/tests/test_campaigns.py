@@ -96,7 +96,7 @@ def test_organiser_edits_the_campaigns_script_questions_and_outcome_codes(client
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {
         "canvass.campaign.update",
-        "canvass.question.update",
+        "question.update",
         "canvass.question.remove",
     } <= actions
 

@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from canvassing.models import CanvassResult, SurveyQuestion
+from canvassing.models import CanvassResult
 from canvassing.services.campaigns import question_add
 from canvassing.services.results import results_sync
 from canvassing.services.walk_lists import walk_list_checkout, walk_list_return
 from clp.roles import RoleCode
 from conftest import make_user
+from members.models import Answer
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +251,7 @@ def test_survey_answers_are_checked_against_the_campaigns_questions(users, make_
         actor=users[RoleCode.ORGANISER],
         campaign=walk_list.campaign,
         text="Biggest local issue?",
-        kind=SurveyQuestion.Kind.SINGLE,
+        kind="single",
         options=["Potholes", "Parking"],
     )
     electors = _electors(walk_list)
@@ -260,6 +261,14 @@ def test_survey_answers_are_checked_against_the_campaigns_questions(users, make_
     assert outcome.accepted == [ok["id"]]
     assert "not a choice" in outcome.rejected[0]["error"]
     assert CanvassResult.objects.get(pk=ok["id"]).answers == {str(question.pk): "Parking"}
+    # The answer is the person's, in the shared record, against the bank question.
+    answer = Answer.objects.get()
+    assert (answer.question, answer.value, answer.channel) == (
+        question.question,
+        "Parking",
+        "doorstep",
+    )
+    assert answer.person_id == electors[0].person_id
 
 
 def test_a_correction_is_a_new_event_and_the_latest_counts(client, users, make_walk_list):

@@ -83,7 +83,7 @@ def _campaign_page(request, campaign, *, question_form=None, target_form=None, s
             "questions": campaign.questions.all(),
             "targets": campaign.targets.all(),
             "walk_lists": walk_lists,
-            "question_form": question_form or QuestionForm(),
+            "question_form": question_form or QuestionForm(campaign=campaign),
             "target_form": target_form or TargetForm(user=request.user, campaign=campaign),
             "progress": campaign_progress(campaign, user=request.user, recent_days=RECENT_DAYS),
             "recent_days": RECENT_DAYS,
@@ -103,14 +103,19 @@ def campaign_detail(request, pk):
 @role_required(*ORGANISING)
 def question_add(request, pk):
     campaign = selectors.get_campaign_for_user(request.user, pk)
-    form = QuestionForm(request.POST)
+    form = QuestionForm(request.POST, campaign=campaign)
     if form.is_valid():
+        data = dict(form.cleaned_data)
         try:
             campaign_services.question_add(
-                actor=request.user, campaign=campaign, request=request, **form.cleaned_data
+                actor=request.user,
+                campaign=campaign,
+                question=data.pop("existing"),
+                request=request,
+                **data,
             )
         except ValidationError as exc:
-            form.add_error("options", exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "Question added.")
             return redirect("canvassing:campaign_detail", pk=campaign.pk)
@@ -151,7 +156,8 @@ def campaign_edit(request, pk):
 @role_required(*ORGANISING)
 def question_edit(request, pk):
     question = selectors.get_question_for_user(request.user, pk)
-    initial = {"text": question.text, "kind": question.kind, "options": "\n".join(question.options)}
+    bank = question.question
+    initial = {"text": bank.text, "kind": bank.kind, "options": "\n".join(bank.choices)}
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,14 +165,19 @@ def question_edit(request, pk):
                 actor=request.user, question=question, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error("options", exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "Question saved.")
             return redirect("canvassing:campaign_edit", pk=question.campaign_id)
     return render(
         request,
         "canvassing/question_edit.html",
-        {"question": question, "campaign": question.campaign, "form": form},
+        {
+            "question": question,
+            "campaign": question.campaign,
+            "form": form,
+            "asked_in": bank.canvass_uses.count(),
+        },
         status=400 if form.errors else 200,
     )
 
