@@ -11,6 +11,7 @@ from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
+from members.contacts import RECENT_DAYS
 from members.models import Question, Segment, Street, Ward
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
@@ -129,11 +130,16 @@ class TargetForm(forms.Form):
     not_contacted_since = forms.DateField(
         required=False,
         label="Not spoken to since",
+        help_text="By anyone, in any campaign, on the doorstep, the phone or otherwise.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     never_canvassed = forms.BooleanField(required=False, label="Never canvassed")
-    last_intentions = forms.MultipleChoiceField(
-        choices=(), required=False, widget=forms.CheckboxSelectMultiple, label="Last intention"
+    intentions = forms.MultipleChoiceField(
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Latest intention",
+        help_text="What they last told anyone: on the doorstep, the phone or a survey.",
     )
     min_strength = forms.ChoiceField(choices=STRENGTHS, required=False, label="Support at least")
     max_strength = forms.ChoiceField(choices=STRENGTHS, required=False, label="Support at most")
@@ -150,7 +156,7 @@ class TargetForm(forms.Form):
             polling_districts__in=districts
         ).distinct()
         self.fields["segment"].queryset = Segment.objects.filter(constituency=campaign.constituency)
-        self.fields["last_intentions"].choices = campaign.intention_choices()
+        self.fields["intentions"].choices = campaign.intention_choices()
 
     def filters(self) -> dict:
         data = self.cleaned_data
@@ -162,7 +168,7 @@ class TargetForm(forms.Form):
                 "polling_districts": [p.pk for p in data.get("polling_districts") or []],
                 "not_contacted_since": since.isoformat() if since else "",
                 "never_canvassed": bool(data.get("never_canvassed")),
-                "last_intentions": list(data.get("last_intentions") or []),
+                "intentions": list(data.get("intentions") or []),
                 "min_strength": data.get("min_strength") or "",
                 "max_strength": data.get("max_strength") or "",
                 "postal_voter": data.get("postal_voter") or "",
@@ -182,6 +188,10 @@ class CutForm(forms.Form):
     )
     size = forms.IntegerField(
         min_value=5, max_value=500, initial=100, label="Electors per walk list (at most)"
+    )
+    skip_recent = forms.BooleanField(
+        required=False,
+        label=f"Leave out doors anyone contacted in the last {RECENT_DAYS} days",
     )
 
     def __init__(self, *args, user, target, **kwargs):

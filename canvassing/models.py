@@ -124,9 +124,10 @@ class SurveyQuestion(TimeStampedModel):
 class Target(TimeStampedModel):
     """Who a campaign wants to reach: an optional segment narrowed by canvass filters.
 
-    `filters` keys: wards, polling_districts (id lists), not_contacted_since (ISO date),
-    last_intentions (codes), min_strength, max_strength, postal_voter / member ("yes"/"no"),
-    never_canvassed (bool).
+    `filters` keys: wards, polling_districts (id lists), postal_voter / member ("yes"/"no"),
+    never_canvassed (bool), and the shared record's contact filters
+    (members.segments.apply_contact_filters: intentions, min_strength, max_strength,
+    not_contacted_since, ...).
     """
 
     PERSONAL_DATA = False

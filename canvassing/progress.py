@@ -1,19 +1,17 @@
 """Progress figures for organisers: per polling district and per canvasser. Counting results
 only (accepted): pending and rejected results do not count."""
 
-import datetime
-
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from canvassing.models import CanvassResult, Outcome, WalkListEntry
 from canvassing.selectors import ORGANISING, walk_lists_organised_by
 from clp.access import polling_districts_for_user
+from members.contacts import RECENT_DAYS, contacted_recently
+from members.models import Elector
 
 
-def campaign_progress(campaign, *, user, recent_days: int = 14) -> dict:
+def campaign_progress(campaign, *, user, recent_days: int = RECENT_DAYS) -> dict:
     lists = walk_lists_organised_by(user).filter(campaign=campaign)
-    recently = timezone.now() - datetime.timedelta(days=recent_days)
     on_lists = {
         row["walk_list__polling_district__code"]: row["electors"]
         for row in WalkListEntry.objects.filter(walk_list__in=lists)
@@ -31,9 +29,22 @@ def campaign_progress(campaign, *, user, recent_days: int = 14) -> dict:
         for row in results.values("elector__polling_district__code").annotate(
             done=Count("elector", distinct=True),
             spoke=Count("elector", filter=Q(outcome=Outcome.SPOKE), distinct=True),
-            recent=Count("elector", filter=Q(recorded_at__gte=recently), distinct=True),
         )
     }
+    # Contacted recently by anyone: any campaign, branch or channel (the shared record).
+    districts_shown = polling_districts_for_user(user, *ORGANISING).filter(
+        constituency=campaign.constituency_id, code__in=set(on_lists) | set(by_pd)
+    )
+    recent = dict(
+        contacted_recently(
+            Elector.objects.filter(polling_district__in=districts_shown, on_register=True),
+            days=recent_days,
+            person="person",
+        )
+        .values("polling_district__code")
+        .annotate(n=Count("pk"))
+        .values_list("polling_district__code", "n")
+    )
     districts = []
     for code in sorted(set(on_lists) | set(by_pd)):
         done = by_pd.get(code, {})
@@ -43,7 +54,7 @@ def campaign_progress(campaign, *, user, recent_days: int = 14) -> dict:
                 "electors": on_lists.get(code, 0),
                 "done": done.get("done", 0),
                 "spoke": done.get("spoke", 0),
-                "recent": done.get("recent", 0),
+                "recent": recent.get(code, 0),
             }
         )
     canvassers = list(

@@ -1,11 +1,10 @@
 """Permission-aware reads. Access functions raise 404 for what the user may not see."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from canvassing import querysets as q
 from canvassing.models import (
     CanvassCampaign,
     CanvassResult,
@@ -130,8 +129,9 @@ def walk_list_entries(walk_list) -> QuerySet:
             "elector__person__membership",
         )
         .annotate(
-            last_intention=q.latest_intention_subquery_for("elector__person"),
-            last_visit=q.latest_visit_subquery_for("elector__person"),
+            # From the shared record: the latest intention and contact by anyone, any channel.
+            last_intention=F("elector__person__contact_summary__intention"),
+            last_visit=F("elector__person__contact_summary__contacted_at"),
             done_outcome=Subquery(on_this_list.values("outcome")[:1]),
             done_intention=Subquery(on_this_list.values("intention")[:1]),
         )

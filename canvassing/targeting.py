@@ -1,17 +1,30 @@
 """Turning a target (segment + canvass filters) into electors, always inside the asker's areas."""
 
-import datetime
 import re
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from canvassing import querysets as q
 from canvassing.segments import segment_electors
 from clp.access import polling_districts_for_user
 from clp.roles import RoleCode
-from members.models import Elector
+from members.contacts import RECENT_DAYS, recent_contacts
+from members.models import Channel, Elector
+from members.segments import apply_contact_filters
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+CONTACT_FILTERS = (
+    "intentions",
+    "min_strength",
+    "max_strength",
+    "contacted_since",
+    "not_contacted_since",
+    "contact_channels",
+    "contact_outcome",
+    "never_contacted",
+    "answers",
+)
+CANVASS = [Channel.DOORSTEP, Channel.PAPER]
 
 
 def _ids(values) -> list[int]:
@@ -42,24 +55,13 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     electors = q.not_turned_away(electors, campaign)
     if segment is not None:
         electors = segment_electors(segment, electors)
-    if since := filters.get("not_contacted_since"):
-        electors = q.not_contacted_since(electors, datetime.date.fromisoformat(since))
+    # What people said and when they were last reached, on any channel and in any campaign:
+    # the shared contact record (members.segments), applied to the electors' people.
+    contact_filters = {key: filters[key] for key in CONTACT_FILTERS if filters.get(key)}
+    electors = apply_contact_filters(electors, contact_filters, person="person")
     if filters.get("never_canvassed"):
-        electors = q.never_canvassed(electors)
-    intentions = [code for code in filters.get("last_intentions") or [] if code]
-    min_strength = filters.get("min_strength")
-    max_strength = filters.get("max_strength")
-    if intentions or min_strength or max_strength:
-        # From the results' side: each person's latest intention, filtered, then their
-        # electors; not a latest-intention look-up for every elector in the area.
-        latest = q.latest_intention_results()
-        if intentions:
-            latest = latest.filter(intention__in=intentions)
-        if min_strength:
-            latest = latest.filter(strength__gte=int(min_strength))
-        if max_strength:
-            latest = latest.filter(strength__lte=int(max_strength))
-        electors = electors.filter(person__in=latest.values("person"))
+        canvassed = {"never_contacted": True, "contact_channels": CANVASS, "contact_outcome": "any"}
+        electors = apply_contact_filters(electors, canvassed, person="person")
     if filters.get("postal_voter") in ("yes", "no"):
         electors = electors.filter(is_postal_voter=filters["postal_voter"] == "yes")
     if filters.get("member") in ("yes", "no"):
@@ -68,9 +70,16 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
 
 
 def target_counts(electors: QuerySet) -> dict:
-    """How many electors and households (doors) a target reaches."""
-    # One pass over the electors for both figures.
-    return electors.aggregate(electors=Count("pk"), households=Count("property", distinct=True))
+    """How many electors and households (doors) a target reaches, and how many of them anyone
+    contacted in the last RECENT_DAYS days (any campaign, branch or channel)."""
+    recent = Q(person__in=recent_contacts().values("person_id"))
+    # One pass over the electors for every figure.
+    return electors.aggregate(
+        electors=Count("pk"),
+        households=Count("property", distinct=True),
+        recent=Count("pk", filter=recent),
+        recent_households=Count("property", distinct=True, filter=recent),
+    ) | {"recent_days": RECENT_DAYS}
 
 
 # Abbreviations seen in registers' street names, read the same as the full word.

@@ -30,6 +30,9 @@ from members.models import (
     Review,
 )
 
+# "Contacted recently": two branches or campaigns should not knock the same door, or call the
+# same number, within this many days without seeing it.
+RECENT_DAYS = 14
 # Summaries are rewritten for this many people per query.
 SUMMARY_CHUNK = 2_000
 MAX_TEXT_ANSWER = 2_000
@@ -258,12 +261,17 @@ def people_asked_not_to_be_contacted(*, actor, person_ids, source: str, request=
     return ids
 
 
-def contacted_recently(people, *, days: int, now=None):
-    """Those of `people` anyone reached or tried to reach in the last `days` days, on any
-    channel, in any campaign or branch (accepted contacts only)."""
+def recent_contacts(*, days: int = RECENT_DAYS, now=None):
+    """Accepted contacts of the last `days` days, any channel, campaign or branch: anyone
+    reached or tried to reach (a door knocked with nobody in counts)."""
     since = (now or timezone.now()) - datetime.timedelta(days=days)
-    recent = Contact.objects.filter(contacted_at__gte=since, review_status=Review.ACCEPTED)
-    return people.filter(pk__in=recent.values("person_id"))
+    return Contact.objects.filter(contacted_at__gte=since, review_status=Review.ACCEPTED)
+
+
+def contacted_recently(people, *, days: int = RECENT_DAYS, now=None, person: str = "pk"):
+    """Those of `people` (or of rows whose field `person` is a person) contacted recently."""
+    recent = recent_contacts(days=days, now=now)
+    return people.filter(**{f"{person}__in": recent.values("person_id")})
 
 
 # --- The question bank ---------------------------------------------------------------------

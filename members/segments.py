@@ -80,8 +80,9 @@ def _strength(value) -> int | None:
         return None
 
 
-def apply_contact_filters(people: QuerySet, filters: dict) -> QuerySet:
-    """Narrow `people` by what their accepted contacts and answers say, whoever recorded them:
+def apply_contact_filters(people: QuerySet, filters: dict, person: str = "pk") -> QuerySet:
+    """Narrow `people` (or any rows whose field `person` is a person, e.g. electors with
+    person="person") by what their accepted contacts and answers say, whoever recorded them:
 
     - intentions (codes), min_strength, max_strength: their latest intention;
     - contacted_since / not_contacted_since (ISO dates), never_contacted: contacts from that
@@ -99,22 +100,22 @@ def apply_contact_filters(people: QuerySet, filters: dict) -> QuerySet:
             summaries = summaries.filter(strength__gte=least)
         if most:
             summaries = summaries.filter(strength__lte=most)
-        people = people.filter(pk__in=summaries.values("person_id"))
+        people = people.filter(**{f"{person}__in": summaries.values("person_id")})
 
     contacted, not_contacted = filters.get("contacted_since"), filters.get("not_contacted_since")
     if contacted or not_contacted or filters.get("never_contacted"):
         contacts = _counting_contacts(filters)
         if contacted:
             since = contacts.filter(contacted_at__gte=_day_start(contacted))
-            people = people.filter(pk__in=since.values("person_id"))
+            people = people.filter(**{f"{person}__in": since.values("person_id")})
         if not_contacted:
             since = contacts.filter(contacted_at__gte=_day_start(not_contacted))
-            people = people.exclude(pk__in=since.values("person_id"))
+            people = people.exclude(**{f"{person}__in": since.values("person_id")})
         if filters.get("never_contacted"):
-            people = people.exclude(pk__in=contacts.values("person_id"))
+            people = people.exclude(**{f"{person}__in": contacts.values("person_id")})
 
     for wanted in filters.get("answers") or []:
-        people = people.filter(pk__in=_latest_answers(wanted).values("person_id"))
+        people = people.filter(**{f"{person}__in": _latest_answers(wanted).values("person_id")})
     return people
 
 

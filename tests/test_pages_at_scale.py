@@ -56,7 +56,7 @@ def pages(geography):
         "postal segment": (reverse("members:segment_detail", args=[postal.pk]), {}),
         "preview from segment": (preview, {"segment": ward.pk}),
         "preview postal voters": (preview, {"postal_voter": "yes"}),
-        "preview by intention": (preview, {"last_intentions": ["LAB"], "min_strength": "3"}),
+        "preview by intention": (preview, {"intentions": ["LAB"], "min_strength": "3"}),
         "preview never canvassed": (preview, {"never_canvassed": "on"}),
         "campaign": (reverse("canvassing:campaign_detail", args=[campaign.pk]), {}),
         "ward segment, page 2": (reverse("members:segment_detail", args=[ward.pk]), {"page": 2}),

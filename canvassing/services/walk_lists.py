@@ -20,6 +20,8 @@ from canvassing.models import (
 )
 from canvassing.targeting import target_electors
 from clp.audit import audit_record, audit_security_event, client_ip
+from members.contacts import recent_contacts
+from members.models import Elector
 
 DEFAULT_LEASE_HOURS = 48
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
@@ -110,13 +112,15 @@ def walk_lists_cut(
     polling_district,
     size: int,
     streets: list | None = None,
+    skip_recent: bool = False,
     request=None,
 ) -> list[WalkList]:
     """Cut the target's electors in one polling district (and optional streets) into walk lists
     of at most `size` electors, in walk order, never splitting a household.
 
     Electors already on another list of the same campaign are left out, so two teams do not
-    knock the same door for the same campaign.
+    knock the same door for the same campaign. With `skip_recent`, so is every household where
+    anyone was contacted in the last RECENT_DAYS days, by any campaign, branch or channel.
     """
     if size < 1:
         raise ValidationError("A walk list needs room for at least one elector.")
@@ -125,6 +129,12 @@ def walk_lists_cut(
     ).filter(polling_district=polling_district)
     if streets:
         electors = electors.filter(property__street__in=streets)
+    if skip_recent:
+        recent = recent_contacts().values("person_id")
+        doors = Elector.objects.filter(
+            polling_district=polling_district, person__in=recent, property__isnull=False
+        ).values("property_id")
+        electors = electors.exclude(property__in=doors).exclude(person__in=recent)
     already = WalkListEntry.objects.filter(walk_list__campaign=target.campaign).values("elector")
     electors = electors.exclude(pk__in=already).select_related("property", "property__street")
     households: OrderedDict = OrderedDict()

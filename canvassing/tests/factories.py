@@ -101,6 +101,7 @@ class TargetFactory(factory.django.DjangoModelFactory):
 class ResultFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CanvassResult
+        skip_postgeneration_save = True
 
     id = factory.LazyFunction(uuid.uuid4)
     campaign = factory.SubFactory(CampaignFactory)

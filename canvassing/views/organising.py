@@ -30,10 +30,11 @@ from canvassing.services import campaigns as campaign_services
 from canvassing.services import results as result_services
 from canvassing.services import walk_lists as walk_list_services
 from canvassing.targeting import target_counts, target_electors
-from canvassing.views.doorstep import RECENT_DAYS, _households
+from canvassing.views.doorstep import _households
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
+from members.contacts import RECENT_DAYS
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 
@@ -294,6 +295,7 @@ def walk_lists_cut(request, pk):
             polling_district=form.cleaned_data["polling_district"],
             streets=list(form.cleaned_data["streets"]),
             size=form.cleaned_data["size"],
+            skip_recent=form.cleaned_data["skip_recent"],
             request=request,
         )
         if created:

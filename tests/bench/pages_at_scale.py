@@ -190,7 +190,7 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ),
         ("target preview: ward segment", preview, {"segment": world["ward_segment"].pk}, "get"),
         ("target preview: postal voters", preview, {"postal_voter": "yes"}, "get"),
-        ("target preview: intention", preview, {"last_intentions": ["LAB", "UND"]}, "get"),
+        ("target preview: intention", preview, {"intentions": ["LAB", "UND"]}, "get"),
         ("target preview: never canvassed", preview, {"never_canvassed": "on"}, "get"),
         ("campaign page", reverse("canvassing:campaign_detail", args=[campaign.pk]), {}, "get"),
         ("target page", reverse("canvassing:target_detail", args=[world["target"].pk]), {}, "get"),
