@@ -764,7 +764,7 @@ def _person_outcomes_apply(*, actor, results, request=None) -> None:
     away" flags them for the next register. A result waiting for review does nothing until
     it is accepted (results_review). "Do not return" needs no mark on the person: targets
     leave out whoever has such a result in their campaign (targeting.target_electors)."""
-    from members.services import people_reported_deceased, people_reported_moved_away
+    from members.services.people import people_reported_deceased, people_reported_moved_away
 
     reports: dict[str, dict[int, datetime.date]] = {Outcome.DECEASED: {}, Outcome.MOVED: {}}
     for result in results:

@@ -70,28 +70,30 @@ from members.selectors import (
     segment_people,
     segments_for_user,
 )
-from members.services import (
-    EditConflict,
-    SegmentInUse,
-    correction_notice,
+from members.services.batches import (
     import_batch_confirm_leavers,
     import_batch_create,
     import_batch_create_districts,
     import_batch_preview,
     import_batch_start,
-    member_match_decide,
+)
+from members.services.member_imports import member_match_decide
+from members.services.people import (
+    EditConflict,
     membership_update,
     person_contact_add,
     person_contact_delete,
     person_contact_update,
     person_update,
+)
+from members.services.people import person_review_clear as service_person_review_clear
+from members.services.register_imports import correction_notice
+from members.services.segments import (
+    SegmentInUse,
     segment_delete,
     segment_save,
     segment_update,
     segment_users,
-)
-from members.services import (
-    person_review_clear as service_person_review_clear,
 )
 
 PAGE_SIZE = 50
