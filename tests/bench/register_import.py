@@ -285,7 +285,7 @@ def people_list_page(constituency) -> float:
     from django.core.paginator import Paginator
 
     from members.models import Person
-    from members.views import PAGE_SIZE
+    from members.views.common import PAGE_SIZE
 
     timings = []
     for _ in range(5):
