@@ -6,7 +6,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from clp.services import job_kind_register
-        from members.services import (
+        from members.services.batches import (
             import_job_failed,
             import_job_next_steps,
             import_job_retried,

@@ -198,7 +198,7 @@ def summaries_refresh(person_ids: Iterable[int]) -> None:
 def _outcomes_apply(*, actor, contacts: list[Contact], request=None) -> None:
     """What accepted contacts say about the person: "deceased" takes them off every list,
     "moved away" flags them for the next register, "do not contact again" marks them so."""
-    from members.services import people_reported_deceased, people_reported_moved_away
+    from members.services.people import people_reported_deceased, people_reported_moved_away
 
     reports: dict[str, dict[int, datetime.date]] = {
         Outcome.DECEASED: {},

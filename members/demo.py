@@ -289,7 +289,9 @@ def seed_register_and_members(ctx: DemoContext) -> None:
     import random
 
     from members.models import Elector, Segment, Tag
-    from members.services import members_import, register_import, segment_save
+    from members.services.member_imports import members_import
+    from members.services.register_imports import register_import
+    from members.services.segments import segment_save
 
     constituency = ctx.shared.get("constituency") or Constituency.objects.get(name=CONSTITUENCY)
     if Elector.objects.filter(constituency=constituency).exists():

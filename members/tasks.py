@@ -3,8 +3,8 @@ from celery import shared_task
 
 @shared_task(name="members.tasks.import_run", acks_late=True, reject_on_worker_lost=True)
 def import_run(job_id: int) -> None:
-    """Import one uploaded file (see members.services.import_batch_run). Safe to run twice."""
-    from members.services import import_batch_run
+    """Import one uploaded file (members.services.batches.import_batch_run). Safe to run twice."""
+    from members.services.batches import import_batch_run
 
     import_batch_run(job_id=job_id)
 
@@ -12,6 +12,6 @@ def import_run(job_id: int) -> None:
 @shared_task(name="members.tasks.uploads_delete_expired")
 def uploads_delete_expired() -> int:
     """Nightly: delete files kept for imports that failed, stuck or were never confirmed."""
-    from members.services import import_batch_delete_expired_uploads
+    from members.services.batches import import_batch_delete_expired_uploads
 
     return import_batch_delete_expired_uploads()

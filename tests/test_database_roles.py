@@ -17,7 +17,7 @@ from clp.audit import audit_record
 from clp.models import AuditEntry
 from clp.roles import RoleCode
 from members.models import Elector, ImportBatch
-from members.services import import_batch_create, import_batch_start
+from members.services.batches import import_batch_create, import_batch_start
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 
 pytestmark = pytest.mark.postgres_only

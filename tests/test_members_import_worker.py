@@ -46,7 +46,7 @@ def test_part_register_waits_in_the_worker_until_confirmed(
     import datetime
 
     from clp.celery import app
-    from members.services import register_import
+    from members.services.register_imports import register_import
 
     register_import(
         actor=None,

@@ -9,7 +9,7 @@ from canvassing.models import CanvassResult
 from canvassing.tests.factories import ResultFactory
 from clp.roles import RoleCode
 from members.models import Elector
-from members.services import register_import
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 
 
@@ -46,7 +46,7 @@ def test_canvass_results_survive_a_new_register_and_show_on_the_timeline(geograp
 @pytest.mark.django_db
 def test_accepting_a_member_match_moves_doorstep_history_to_the_elector(geography, users):
     from members.models import MemberMatch, Membership, Person
-    from members.services import member_match_decide
+    from members.services.member_imports import member_match_decide
 
     _import(geography, small_register(count=2), datetime.date(2026, 1, 1))
     john = Elector.objects.get(number=1)

@@ -8,7 +8,7 @@ from canvassing.tests.factories import CampaignFactory, TargetFactory
 from clp.models import AuditEntry
 from clp.roles import RoleCode
 from members.models import Segment
-from members.services import segment_save
+from members.services.segments import segment_save
 
 pytestmark = pytest.mark.django_db
 

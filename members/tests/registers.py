@@ -62,7 +62,7 @@ def small_register(pd="CA", count=6, start=1):
 
 def import_register_file(geography, data: bytes, published_on, **kwargs) -> dict:
     """A full register imported by nobody in particular (the service, as a job runs it)."""
-    from members.services import register_import
+    from members.services.register_imports import register_import
 
     return register_import(
         actor=None,

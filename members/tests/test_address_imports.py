@@ -4,7 +4,8 @@ import pytest
 
 from members.importers import FileProblem
 from members.models import PollingDistrict, PollingStation, Property
-from members.services import addresses_import, register_import
+from members.services.address_imports import addresses_import
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, xpress14_row
 
 

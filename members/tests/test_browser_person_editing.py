@@ -15,7 +15,7 @@ from clp.models import AuditEntry
 from clp.roles import RoleCode
 from members import consent
 from members.models import ContactEmail, Elector, Segment
-from members.services import register_import
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

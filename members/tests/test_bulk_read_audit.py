@@ -8,7 +8,8 @@ from django.urls import reverse
 from clp.models import AuditEntry
 from clp.roles import RoleCode
 from members.models import Elector
-from members.services import register_import, segment_save
+from members.services.register_imports import register_import
+from members.services.segments import segment_save
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from clp.models import Job
 from clp.roles import RoleCode
 from gdpr.registry import DataSubject, erase_subject, export_subject
 from members.models import Elector, ImportBatch, Person, Suppression
-from members.services import import_batch_create, import_batch_start, register_import
+from members.services.batches import import_batch_create, import_batch_start
+from members.services.register_imports import register_import
 from members.tasks import import_run
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 

@@ -7,7 +7,8 @@ import datetime
 import pytest
 
 from members.models import PollingDistrict, PollingStation, Property
-from members.services import addresses_import, register_import
+from members.services.address_imports import addresses_import
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, xpress14_row
 
 

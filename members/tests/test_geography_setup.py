@@ -20,13 +20,10 @@ from members.models import (
     PollingStation,
     Ward,
 )
-from members.services import (
-    DistrictsNeedCreating,
-    addresses_import,
-    import_batch_create,
-    import_batch_start,
-    register_import,
-)
+from members.services.address_imports import addresses_import
+from members.services.batches import import_batch_create, import_batch_start
+from members.services.common import DistrictsNeedCreating
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 
 PUBLISHED = datetime.date(2026, 12, 1)
@@ -388,7 +385,7 @@ def test_a_new_constituency_without_districts_can_be_granted_roles_in(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_new_districts_confirmed_before_a_leavers_question_are_created_after_it(geography, users):
-    from members.services import import_batch_confirm_leavers, import_batch_create_districts
+    from members.services.batches import import_batch_confirm_leavers, import_batch_create_districts
 
     organiser = users[RoleCode.ORGANISER]
     constituency = geography["constituency"]

@@ -10,13 +10,11 @@ from django.urls import reverse
 from clp.roles import RoleCode
 from members.models import Elector, Person, PollingDistrict, Property
 from members.selectors import people_for_user, segment_people
-from members.services import (
-    addresses_import,
-    members_import,
-    person_merge,
-    register_import,
-    register_update_import,
-)
+from members.services.address_imports import addresses_import
+from members.services.member_imports import members_import
+from members.services.people import person_merge
+from members.services.register_imports import register_import
+from members.services.register_updates import register_update_import
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 from members.tests.test_address_imports import DC_HEADER
 from members.tests.test_members_import import HEADER as MEMBERS_HEADER

@@ -13,7 +13,8 @@ from django.urls import reverse
 from clp.roles import RoleCode
 from members.importers import FileProblem, WrongKind
 from members.models import Elector, ImportBatch
-from members.services import import_batch_create, register_import
+from members.services.batches import import_batch_create
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, xpress14_row
 from members.tests.test_register_updates import UPDATE_HEADER, update_row
 

@@ -14,7 +14,9 @@ from members.models import (
     PollingStation,
     Property,
 )
-from members.services import addresses_import, members_import, register_update_import
+from members.services.address_imports import addresses_import
+from members.services.member_imports import members_import
+from members.services.register_updates import register_update_import
 from members.tests.registers import (
     XPRESS14,
     csv_bytes,

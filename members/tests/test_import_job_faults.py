@@ -12,7 +12,7 @@ from clp.models import AuditEntry, Job
 from clp.roles import RoleCode
 from clp.services import jobs_sweep
 from members.models import Elector, ImportBatch
-from members.services import (
+from members.services.batches import (
     import_batch_create,
     import_batch_delete_expired_uploads,
     import_batch_start,

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from clp.models import Job
 from clp.roles import RoleCode
-from members import services
 from members.models import ImportBatch
+from members.services import register_imports
 from members.tests.registers import XPRESS14, csv_bytes, import_register_file, small_register
 
 
@@ -25,7 +25,7 @@ def _upload(client, rows, filename="register.csv"):
 
 @pytest.mark.django_db
 def test_a_register_import_reports_progress_while_it_reads_the_file(geography, monkeypatch):
-    monkeypatch.setattr(services, "PROGRESS_EVERY_SECONDS", 0)
+    monkeypatch.setattr(register_imports, "PROGRESS_EVERY_SECONDS", 0)
     seen = []
     import_register_file(
         geography,

@@ -7,7 +7,8 @@ from django.urls import reverse
 from clp.roles import RoleCode
 from members.importers import FileProblem
 from members.models import ConsentState, Elector, MemberMatch, Membership, Person
-from members.services import member_match_decide, members_import, register_import
+from members.services.member_imports import member_match_decide, members_import
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, xpress14_row
 
 HEADER = [

@@ -7,7 +7,7 @@ from django.urls import reverse
 from clp.models import AuditEntry, Job
 from clp.roles import RoleCode
 from members.models import Elector, ImportBatch, Person, SavedLayout, Segment
-from members.services import register_import
+from members.services.register_imports import register_import
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 
 
@@ -221,7 +221,7 @@ def test_match_review_page_is_a_logged_bulk_read(register, client_for, users):
 def test_people_list_finds_members_not_on_the_register_and_is_scoped(
     register, client_for, django_assert_max_num_queries
 ):
-    from members.services import members_import
+    from members.services.member_imports import members_import
     from members.tests.test_members_import import HEADER, member
 
     members_import(

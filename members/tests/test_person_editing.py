@@ -18,7 +18,7 @@ from members.models import (
     Person,
     Tag,
 )
-from members.services import person_do_not_contact_set, person_update
+from members.services.people import person_do_not_contact_set, person_update
 from members.tests.test_pages import register  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db

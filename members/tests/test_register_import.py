@@ -476,10 +476,10 @@ def test_addresses_written_while_reading_are_undone_by_a_bad_row_later(geography
     """Addresses go to the database in chunks while the file is still being read; a bad row
     after some chunks have gone still leaves nothing behind."""
     import members.bulk
-    import members.services
+    import members.services.register_imports
 
     monkeypatch.setattr(members.bulk, "ADDRESS_CHUNK", 3)
-    monkeypatch.setattr(members.services, "PARSED_CHUNK", 2)
+    monkeypatch.setattr(members.services.register_imports, "PARSED_CHUNK", 2)
     rows = _one_address_per_row(20)
     rows[17][1] = "12x"
     with pytest.raises(FileProblem, match="Row 19"):
@@ -502,10 +502,10 @@ def test_a_database_error_while_writing_addresses_stops_the_import(geography, mo
     import psycopg
 
     import members.bulk
-    import members.services
+    import members.services.register_imports
 
     monkeypatch.setattr(members.bulk, "ADDRESS_CHUNK", 3)
-    monkeypatch.setattr(members.services, "PARSED_CHUNK", 2)
+    monkeypatch.setattr(members.services.register_imports, "PARSED_CHUNK", 2)
     monkeypatch.setattr(members.bulk, "PROPERTY_INSERT", "SELECT %s, %s, %s, %s, %s, 1/0")
     with pytest.raises(psycopg.errors.DivisionByZero):
         _import(geography, csv_bytes(XPRESS14, _one_address_per_row(20)))

@@ -132,7 +132,7 @@ def test_an_address_import_of_many_rows_analyses_the_properties_it_wrote(geograp
     """Postgres here runs with autovacuum off: whatever writes many rows analyses them,
     or the next import is planned as if the table were empty."""
     from members.bulk import ANALYSE_AFTER_ROWS
-    from members.services import addresses_import
+    from members.services.address_imports import addresses_import
     from members.tests.test_address_imports import DC_HEADER
 
     rows = [

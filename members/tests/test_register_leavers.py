@@ -13,7 +13,7 @@ from django.urls import reverse
 from clp.models import AuditEntry, Job
 from clp.roles import RoleCode
 from members.models import Elector, ImportBatch, RegisterEdition
-from members.services import LeaversNeedConfirming
+from members.services.register_imports import LeaversNeedConfirming
 from members.tests.registers import XPRESS14, csv_bytes, import_register_file, small_register
 
 JAN = datetime.date(2026, 1, 1)

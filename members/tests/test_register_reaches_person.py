@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clp.roles import RoleCode
 from members.models import Elector, Person, Property
-from members.services import register_update_import
+from members.services.register_updates import register_update_import
 from members.tests.registers import XPRESS14, csv_bytes, import_register_file, small_register
 from members.tests.test_register_updates import UPDATE_HEADER, update_row
 

@@ -5,7 +5,7 @@ import pytest
 from members.importers import FileProblem
 from members.importers.records import parse_elector_number
 from members.models import Elector, Person
-from members.services import register_update_import
+from members.services.register_updates import register_update_import
 from members.tests.registers import XPRESS14, csv_bytes, import_register_file, small_register
 
 UPDATE_HEADER = [

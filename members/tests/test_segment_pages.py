@@ -10,7 +10,9 @@ from django.urls import reverse
 from clp.models import AuditEntry
 from clp.roles import RoleCode
 from members.models import Elector, Person, Segment
-from members.services import person_do_not_contact_set, register_import, segment_save
+from members.services.people import person_do_not_contact_set
+from members.services.register_imports import register_import
+from members.services.segments import segment_save
 from members.tests.registers import XPRESS14, csv_bytes, small_register
 from members.tests.test_pages import register  # noqa: F401  (fixture)
 

@@ -45,7 +45,7 @@ def build(stdout) -> None:
     from conftest import activate_totp
     from members.demo import CONSTITUENCY
     from members.models import Constituency, ImportBatch, PollingDistrict, Ward
-    from members.services import import_batch_create, import_batch_start
+    from members.services.batches import import_batch_create, import_batch_start
 
     started = time.perf_counter()
     ctx = DemoContext(stdout=io.StringIO(), password="bench-password")

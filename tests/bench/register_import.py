@@ -155,7 +155,8 @@ def bare_copy(data: bytes) -> float:
 def read_and_check(constituency, data: bytes) -> float:
     """The Python half of an import on its own: decode, sniff, parse and validate every row."""
     from members.importers.files import read_table
-    from members.services import parse_register, resolve_layout
+    from members.services.common import resolve_layout
+    from members.services.register_imports import parse_register
 
     started = time.perf_counter()
     table = read_table(data, filename="bench.csv")
@@ -209,7 +210,7 @@ def _bench_constituency(name: str):
 def _timed_import(
     constituency, data: bytes, published_on: datetime.date, *, confirm_leavers: bool = False
 ) -> tuple[float, dict]:
-    from members.services import register_import
+    from members.services.register_imports import register_import
 
     started = time.perf_counter()
     report = register_import(
@@ -284,7 +285,7 @@ def people_list_page(constituency) -> float:
     from django.core.paginator import Paginator
 
     from members.models import Person
-    from members.views import PAGE_SIZE
+    from members.views.common import PAGE_SIZE
 
     timings = []
     for _ in range(5):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from members.importers import FileProblem, WrongKind
 from members.importers.files import read_table
 from members.models import Constituency
-from members.services import DistrictsNeedCreating
+from members.services.common import DistrictsNeedCreating
 
 
 class ImportCommand(BaseCommand):

@@ -1,5 +1,5 @@
 from members.management.commands._importing import ImportCommand
-from members.services import addresses_import
+from members.services.address_imports import addresses_import
 
 
 class Command(ImportCommand):

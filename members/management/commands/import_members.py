@@ -1,5 +1,5 @@
 from members.management.commands._importing import ImportCommand
-from members.services import members_import
+from members.services.member_imports import members_import
 
 
 class Command(ImportCommand):

@@ -1,5 +1,5 @@
 from members.management.commands._importing import ImportCommand
-from members.services import LeaversNeedConfirming, register_import
+from members.services.register_imports import LeaversNeedConfirming, register_import
 
 
 class Command(ImportCommand):

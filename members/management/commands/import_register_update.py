@@ -1,5 +1,5 @@
 from members.management.commands._importing import ImportCommand
-from members.services import register_update_import
+from members.services.register_updates import register_update_import
 
 
 class Command(ImportCommand):
