@@ -1,9 +1,9 @@
-"""Canvass results as contacts in the shared record (members.contacts): what every other tool
-reads of a doorstep or paper result. Called in the transaction that stores the results."""
+"""Canvass results as contacts in the shared record (members.services.contacts): what every
+other tool reads of a doorstep or paper result. Called in the transaction that stores them."""
 
 from canvassing.models import CanvassCampaign, CanvassResult, SurveyQuestion, WalkList
-from members.contacts import ContactRecord, contacts_record, contacts_review
 from members.models import Channel
+from members.services.contacts import ContactRecord, contacts_record, contacts_review
 
 RESULT_SOURCE = "canvassing.result"
 CHANNELS = {

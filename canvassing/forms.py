@@ -11,8 +11,8 @@ from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
-from members.contacts import RECENT_DAYS
 from members.models import Question, Segment, Street, Ward
+from members.services.contacts import RECENT_DAYS
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 YES_NO_ANY = [("", "Either"), ("yes", "Yes"), ("no", "No")]

@@ -6,8 +6,8 @@ from django.db.models import Count, Q
 from canvassing.models import CanvassResult, Outcome, WalkListEntry
 from canvassing.selectors import ORGANISING, walk_lists_organised_by
 from clp.access import polling_districts_for_user
-from members.contacts import RECENT_DAYS, contacted_recently
 from members.models import Elector
+from members.services.contacts import RECENT_DAYS, contacted_recently
 
 
 def campaign_progress(campaign, *, user, recent_days: int = RECENT_DAYS) -> dict:

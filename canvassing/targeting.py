@@ -8,9 +8,9 @@ from canvassing import querysets as q
 from canvassing.segments import segment_electors
 from clp.access import polling_districts_for_user
 from clp.roles import RoleCode
-from members.contacts import RECENT_DAYS, recent_contacts
 from members.models import Channel, Elector
 from members.segments import apply_contact_filters
+from members.services.contacts import RECENT_DAYS, recent_contacts
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 CONTACT_FILTERS = (

@@ -134,7 +134,7 @@ def results_to_contacts(apps, mapping: dict[int, int]) -> None:
 
 
 def summaries_build(apps) -> None:
-    """Each contacted person's latest intention and last contacts (as members.contacts
+    """Each contacted person's latest intention and last contacts (as members.services.contacts
     .summaries_refresh writes them)."""
     Contact = apps.get_model("members", "Contact")
     ContactSummary = apps.get_model("members", "ContactSummary")

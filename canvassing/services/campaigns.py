@@ -11,8 +11,8 @@ from canvassing.models import (
     Target,
 )
 from clp.audit import audit_record
-from members import contacts as bank
 from members.models import Question
+from members.services import contacts as bank
 
 # --- campaigns, questions, targets -------------------------------------------------------------
 

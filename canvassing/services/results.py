@@ -21,8 +21,8 @@ from canvassing.models import (
     WalkListEntry,
 )
 from clp.audit import audit_record
-from members.contacts import AnswerRefused, answer_value
 from members.models import Question
+from members.services.contacts import AnswerRefused, answer_value
 
 MAX_SYNC_BATCH = 500
 # Phones' clocks drift: accept a result stamped a little in the future.
@@ -133,8 +133,8 @@ def _late_reason(recorded_at, assignments: list, now) -> str:
 
 
 def _clean_answers(raw, questions: dict) -> dict:
-    """The answers as the campaign's questions allow them (members.contacts.answer_value): a
-    multiple-choice answer as a list in the question's order, others as text."""
+    """The answers as the campaign's questions allow them (contacts.answer_value in members):
+    a multiple-choice answer as a list in the question's order, others as text."""
     if not raw:
         return {}
     if not isinstance(raw, dict):

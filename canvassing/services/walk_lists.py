@@ -20,8 +20,8 @@ from canvassing.models import (
 )
 from canvassing.targeting import target_electors
 from clp.audit import audit_record, audit_security_event, client_ip
-from members.contacts import recent_contacts
 from members.models import Elector
+from members.services.contacts import recent_contacts
 
 DEFAULT_LEASE_HOURS = 48
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed

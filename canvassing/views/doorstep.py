@@ -20,7 +20,7 @@ from canvassing.services import walk_lists as walk_list_services
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
-from members.contacts import RECENT_DAYS
+from members.services.contacts import RECENT_DAYS
 
 # --- doorstep (canvassers) ---------------------------------------------------------------------
 

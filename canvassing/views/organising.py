@@ -34,7 +34,7 @@ from canvassing.views.doorstep import _households
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
-from members.contacts import RECENT_DAYS
+from members.services.contacts import RECENT_DAYS
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 

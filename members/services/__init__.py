@@ -14,5 +14,8 @@ Import each service from its module (nothing is re-exported here):
   under one optimistic lock (`EditConflict`).
 - `batches`: uploaded files and their background jobs (`IMPORTERS`, `import_batch_*`,
   `import_job_*`).
+- `contacts`: contacts and answers from every tool (`contacts_record`, `contacts_review`),
+  each person's contact summary, the question bank (`question_create`/`_update`) and
+  "contacted recently".
 - `segments`: saved segments (`segment_save`/`_update`/`_delete`, `SegmentInUse`).
 """

@@ -8,16 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from members.contacts import (
-    AnswerRefused,
-    ContactRecord,
-    answer_value,
-    contacted_recently,
-    contacts_record,
-    contacts_review,
-    question_create,
-    question_update,
-)
 from members.models import (
     Channel,
     Contact,
@@ -30,6 +20,16 @@ from members.models import (
     Review,
 )
 from members.segments import apply_segment_filters
+from members.services.contacts import (
+    AnswerRefused,
+    ContactRecord,
+    answer_value,
+    contacted_recently,
+    contacts_record,
+    contacts_review,
+    question_create,
+    question_update,
+)
 from members.tests.test_pages import register  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
