@@ -24,7 +24,7 @@ def _bank_questions(results) -> dict[str, int]:
 
 
 def _contexts(results) -> dict[str, str]:
-    """Where each result was recorded, in words: "Spring canvass — Castle 3"."""
+    """Where each result was recorded, in words: its walk list, else its campaign."""
     campaigns = dict(
         CanvassCampaign.objects.filter(pk__in={r.campaign_id for r in results}).values_list(
             "pk", "name"
@@ -33,11 +33,9 @@ def _contexts(results) -> dict[str, str]:
     lists = dict(
         WalkList.objects.filter(pk__in={r.walk_list_id for r in results}).values_list("pk", "name")
     )
+    # A walk list's name already says its campaign ("Spring — Castle · CA 1: Elm Road").
     return {
-        str(r.id): " — ".join(
-            n for n in (campaigns.get(r.campaign_id), lists.get(r.walk_list_id)) if n
-        )
-        for r in results
+        str(r.id): lists.get(r.walk_list_id) or campaigns.get(r.campaign_id, "") for r in results
     }
 
 

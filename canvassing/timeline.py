@@ -1,7 +1,5 @@
-"""Contact-history provider: a person's doorstep results for their timeline, newest first.
-
-To be registered with members' timeline registry (members/timeline.py) at merge.
-"""
+"""Timeline provider: what a doorstep result says beyond its contact (members shows every
+contact, with intentions and answers, from the shared record): requests and notes."""
 
 from canvassing.models import CanvassResult
 
@@ -9,23 +7,34 @@ from canvassing.models import CanvassResult
 def person_events(person) -> list[dict]:
     results = (
         CanvassResult.objects.filter(person=person)
+        .exclude(
+            wants_postal_vote=False,
+            wants_to_volunteer=False,
+            poster="",
+            issues="",
+            note="",
+        )
         .select_related("campaign", "recorded_by")
         .order_by("-recorded_at", "-received_at")
     )
     events = []
     for result in results:
-        parts = [result.get_outcome_display()]
-        if result.intention:
-            parts.append(result.get_intention_display())
-        if result.strength:
-            parts.append(f"strength {result.strength}")
-        if result.review_status != CanvassResult.Review.ACCEPTED:
-            parts.append(result.get_review_status_display().lower())
+        parts = []
+        if result.wants_postal_vote:
+            parts.append("wants a postal vote")
+        if result.wants_to_volunteer:
+            parts.append("wants to volunteer")
+        if result.poster:
+            parts.append(f"will take a {result.get_poster_display().lower()}")
+        if result.issues:
+            parts.append(f"issues: {result.issues}")
+        if result.note:
+            parts.append(f"note: {result.note}")
         events.append(
             {
                 "at": result.recorded_at,
-                "kind": "doorstep" if result.source == CanvassResult.Source.DOORSTEP else "paper",
-                "summary": f"{result.campaign.name}: " + ", ".join(parts),
+                "kind": "doorstep",
+                "summary": f"{result.campaign.name}: " + "; ".join(parts),
                 "by": str(result.recorded_by or ""),
             }
         )

@@ -1,7 +1,9 @@
-"""Personal data in the shared database: people, their contact details, register entries and
-memberships. Erasure anonymises the person (history stays, attributed to nobody)."""
+"""Personal data in the shared database: people, their contact details, register entries,
+memberships, and every contact and answer any tool recorded. Erasure deletes what they told us
+and anonymises the person (the rest of the history stays, attributed to nobody)."""
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -9,8 +11,11 @@ from gdpr.registry import DataSubject, declare
 from members.consent import DO_NOT_CONTACT_FLAGS
 from members.importers.records import email_digest, name_digest, phone_digest
 from members.models import (
+    Answer,
+    Contact,
     ContactEmail,
     ContactPhone,
+    ContactSummary,
     Elector,
     ImportBatch,
     MemberMatch,
@@ -104,9 +109,46 @@ def export(subject: DataSubject) -> dict:
                     else None
                 ),
                 "tags": list(person.tags.values_list("name", flat=True)),
+                "contacts": _contacts(person),
+                "answers_outside_contacts": [
+                    _answer(a)
+                    for a in Answer.objects.filter(person=person, contact__isnull=True)
+                    .select_related("question")
+                    .order_by("answered_at")
+                ],
             }
         )
     return {"people": result}
+
+
+def _answer(answer) -> dict:
+    return {
+        "question": answer.question.text,
+        "answer": answer.values,
+        "when": answer.answered_at.isoformat(),
+        "channel": answer.get_channel_display(),
+    }
+
+
+def _contacts(person) -> list[dict]:
+    contacts = (
+        Contact.objects.filter(person=person)
+        .prefetch_related(Prefetch("answers", Answer.objects.select_related("question")))
+        .order_by("contacted_at")
+    )
+    return [
+        {
+            "when": c.contacted_at.isoformat(),
+            "channel": c.get_channel_display(),
+            "outcome": c.get_outcome_display() if c.outcome else "",
+            "voting_intention": c.get_intention_display() if c.intention else "",
+            "strength": c.strength,
+            "where": c.context,
+            "counts": c.review_status == "accepted",
+            "answers": [_answer(a) for a in c.answers.all()],
+        }
+        for c in contacts
+    ]
 
 
 def erase(subject: DataSubject, *, actor) -> dict:
@@ -116,6 +158,10 @@ def erase(subject: DataSubject, *, actor) -> dict:
             audit_record(actor=actor, action="person.erase", target=person)
             _suppress(person)
             MemberMatch.objects.filter(membership__person=person).delete()
+            # What they told us has no value once anonymised, and is about a named person.
+            Answer.objects.filter(person=person).delete()
+            Contact.objects.filter(person=person).delete()
+            ContactSummary.objects.filter(person=person).delete()
             ContactEmail.objects.filter(person=person).delete()
             ContactPhone.objects.filter(person=person).delete()
             Membership.objects.filter(person=person).delete()
@@ -148,6 +194,9 @@ declare(
         Person,
         ContactEmail,
         ContactPhone,
+        Contact,
+        Answer,
+        ContactSummary,
         Elector,
         Membership,
         MemberMatch,
@@ -157,8 +206,10 @@ declare(
     export=export,
     erase=erase,
     notes=(
-        "Erasure anonymises the person and keeps only one-way hashes of their name+postcode, "
-        "emails and phones (Suppression) so that the next register or membership import does "
-        "not re-add them. Uploaded files (ImportBatch) are emptied once imported."
+        "Erasure deletes the person's contacts, answers and contact summary (what they told "
+        "us, from every tool), anonymises the person and keeps only one-way hashes of their "
+        "name+postcode, emails and phones (Suppression) so that the next register or "
+        "membership import does not re-add them. Uploaded files (ImportBatch) are emptied "
+        "once imported."
     ),
 )

@@ -122,4 +122,55 @@ def _members_events(person) -> list[TimelineEvent]:
     return events
 
 
+def _contact_events(person, *, limit: int = 200) -> list[TimelineEvent]:
+    """Every contact with the person from any tool, with the answers given in it."""
+    from django.db.models import Prefetch
+
+    from members.models import Answer, Contact, Review
+
+    contacts = (
+        Contact.objects.filter(person=person)
+        .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("pk"))
+        )
+        .order_by("-contacted_at", "-received_at")[:limit]
+    )
+    events = []
+    for contact in contacts:
+        said = [contact.get_outcome_display()] if contact.outcome else []
+        if contact.intention:
+            said.append(contact.get_intention_display())
+        if contact.strength:
+            said.append(f"strength {contact.strength}")
+        detail = [contact.context] if contact.context else []
+        detail += [f"{a.question.text} {', '.join(a.values)}" for a in contact.answers.all()]
+        if contact.recorded_by:
+            detail.append(f"by {contact.recorded_by}")
+        if contact.review_status != Review.ACCEPTED:
+            detail.append(f"{contact.get_review_status_display().lower()}: does not count")
+        events.append(
+            TimelineEvent(
+                contact.contacted_at,
+                contact.channel,
+                f"{contact.get_channel_display()}: {', '.join(said) or 'contact'}",
+                " · ".join(detail),
+            )
+        )
+    # Answers given outside any contact (e.g. imported) stand on their own.
+    for answer in Answer.objects.filter(person=person, contact__isnull=True).select_related(
+        "question"
+    )[:limit]:
+        events.append(
+            TimelineEvent(
+                answer.answered_at,
+                answer.channel,
+                f"Answered: {answer.question.text} {', '.join(answer.values)}",
+                answer.get_channel_display(),
+            )
+        )
+    return events
+
+
 register_provider("members", _members_events)
+register_provider("contacts", _contact_events)

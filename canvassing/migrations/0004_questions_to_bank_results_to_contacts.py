@@ -92,7 +92,7 @@ def results_to_contacts(apps, mapping: dict[int, int]) -> None:
         contacts, answers = [], []
         for r in rows:
             channel = "paper" if r["source"] == "paper" else "doorstep"
-            context = " — ".join(n for n in (r["campaign__name"], r["walk_list__name"]) if n)
+            context = r["walk_list__name"] or r["campaign__name"]
             contacts.append(
                 Contact(
                     id=r["id"],

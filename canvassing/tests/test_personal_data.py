@@ -2,7 +2,6 @@ import pytest
 
 from canvassing.models import CanvassResult, WalkListAssignment, WalkListEntry
 from canvassing.tests.factories import ResultFactory
-from canvassing.timeline import person_events
 from clp.roles import RoleCode
 from gdpr.registry import DataSubject, erase_subject, export_subject
 
@@ -42,23 +41,40 @@ def test_a_volunteers_walk_list_history_is_exported_and_erased(users, make_walk_
     assert not WalkListAssignment.objects.filter(user=canvasser).exists()
 
 
-def test_every_result_appears_on_the_persons_timeline_newest_first(users, make_walk_list):
+def test_every_result_appears_on_the_persons_one_timeline_newest_first(users, make_walk_list):
+    """Results are contacts: the person's timeline shows them from the shared record, with
+    the doorstep's own extras (requests, notes) beside them."""
     import datetime
 
     from django.utils import timezone
+
+    from members.timeline import events_for
 
     walk_list = make_walk_list(doors=1, per_door=1)
     elector = walk_list.entries.get().elector
     ResultFactory(
         campaign=walk_list.campaign,
+        walk_list=walk_list,
         elector=elector,
         outcome="NI",
         recorded_at=timezone.now() - datetime.timedelta(days=2),
     )
-    ResultFactory(campaign=walk_list.campaign, elector=elector, intention="GRN", strength=2)
-    events = person_events(elector.person)
-    assert [e["summary"] for e in events] == [
-        f"{walk_list.campaign.name}: Spoke to them, Green, strength 2",
-        f"{walk_list.campaign.name}: Not in",
+    ResultFactory(
+        campaign=walk_list.campaign,
+        walk_list=walk_list,
+        elector=elector,
+        intention="GRN",
+        strength=2,
+        wants_postal_vote=True,
+        recorded_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    events = [e for e in events_for(elector.person) if e.source in ("contacts", "canvassing")]
+    assert [e.title for e in events] == [
+        "Doorstep: Spoke to them, Green, strength 2",
+        f"{walk_list.campaign.name}: wants a postal vote",
+        "Doorstep: Not in",
     ]
-    assert events[0]["at"] > events[1]["at"]
+    assert events[0].detail.startswith(walk_list.name) and events[2].detail.startswith(
+        walk_list.name
+    )
+    assert events[0].when >= events[1].when > events[2].when

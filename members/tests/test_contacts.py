@@ -229,3 +229,37 @@ def test_a_bank_question_keeps_its_key_and_its_kind_once_answered(register):  # 
         question_update(
             actor=None, question=question, text="Rate", kind="text", choices=[], request=None
         )
+
+
+def test_subject_access_lists_every_contact_and_answer_and_erasure_deletes_them(
+    register,  # noqa: F811
+):
+    from gdpr.registry import DataSubject, erase_subject, export_subject
+    from members.models import Answer
+    from members.timeline import events_for
+
+    p = _people(register)
+    lane = question_create(
+        actor=None,
+        constituency=register["constituency"],
+        text="Back the bus lane?",
+        kind=Question.Kind.YES_NO,
+        choices=[],
+    )
+    _contact(p["CA1"], 9, intention="LAB", strength=4, context="Spring — CA 1")
+    _contact(p["CA1"], 2, channel=Channel.PHONE, answers={lane.pk: "yes"})
+    _contact(p["CA2"], 2)
+    # One timeline, newest first, every channel.
+    titles = [e.title for e in events_for(p["CA1"]) if e.source == "contacts"]
+    assert titles == ["Phone: Spoke to them", "Doorstep: Spoke to them, Labour, strength 4"]
+    exported = export_subject(DataSubject(person=p["CA1"]))["members"]["people"][0]["contacts"]
+    assert [(c["channel"], c["voting_intention"]) for c in exported] == [
+        ("Doorstep", "Labour"),
+        ("Phone", ""),
+    ]
+    assert exported[1]["answers"][0]["question"] == "Back the bus lane?"
+    erase_subject(DataSubject(person=p["CA1"]), actor=None)
+    assert not Contact.objects.filter(person=p["CA1"]).exists()
+    assert not Answer.objects.filter(person=p["CA1"]).exists()
+    assert not ContactSummary.objects.filter(person=p["CA1"]).exists()
+    assert Contact.objects.filter(person=p["CA2"]).count() == 1

@@ -10,7 +10,7 @@ from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
 from members import timeline
 from members.forms import EmailForm, MembershipForm, PeopleFilterForm, PersonForm, PhoneForm
-from members.models import ContactEmail, ContactPhone, Membership
+from members.models import ContactEmail, ContactPhone, ContactSummary, Membership
 from members.pagination import IdsFirstPaginator
 from members.selectors import (
     EDITORS,
@@ -90,6 +90,7 @@ def person_detail(request, pk):
             "membership": getattr(person, "membership", None),
             "household": household,
             "events": timeline.events_for(person),
+            "contacts": ContactSummary.objects.filter(person=person).first(),
             "tags": person.tags.all(),
             "can_edit": _may_edit(request.user, person),
         },
