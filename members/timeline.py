@@ -123,19 +123,20 @@ def _members_events(person) -> list[TimelineEvent]:
 
 
 def _contact_events(person, *, limit: int = 200) -> list[TimelineEvent]:
-    """Every contact with the person from any tool, with the answers given in it."""
-    from django.db.models import Prefetch
-
+    """Every contact with the person from any tool, with the answers given in it; answers
+    given outside any contact (e.g. imported) stand on their own. Two queries."""
     from members.models import Answer, Contact, Review
 
-    contacts = (
+    contacts = list(
         Contact.objects.filter(person=person)
         .select_related("recorded_by")
-        .prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("pk"))
-        )
         .order_by("-contacted_at", "-received_at")[:limit]
     )
+    answers: dict = {}
+    for answer in (
+        Answer.objects.filter(person=person).select_related("question").order_by("pk")[:limit]
+    ):
+        answers.setdefault(answer.contact_id, []).append(answer)
     events = []
     for contact in contacts:
         said = [contact.get_outcome_display()] if contact.outcome else []
@@ -144,7 +145,7 @@ def _contact_events(person, *, limit: int = 200) -> list[TimelineEvent]:
         if contact.strength:
             said.append(f"strength {contact.strength}")
         detail = [contact.context] if contact.context else []
-        detail += [f"{a.question.text} {', '.join(a.values)}" for a in contact.answers.all()]
+        detail += [f"{a.question.text} {', '.join(a.values)}" for a in answers.get(contact.pk, [])]
         if contact.recorded_by:
             detail.append(f"by {contact.recorded_by}")
         if contact.review_status != Review.ACCEPTED:
@@ -157,10 +158,7 @@ def _contact_events(person, *, limit: int = 200) -> list[TimelineEvent]:
                 " · ".join(detail),
             )
         )
-    # Answers given outside any contact (e.g. imported) stand on their own.
-    for answer in Answer.objects.filter(person=person, contact__isnull=True).select_related(
-        "question"
-    )[:limit]:
+    for answer in answers.get(None, []):
         events.append(
             TimelineEvent(
                 answer.answered_at,
