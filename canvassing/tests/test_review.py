@@ -8,6 +8,7 @@ from canvassing.models import CanvassResult, WalkList
 from canvassing.selectors import walk_list_progress
 from canvassing.services.results import canvasser_flag, results_sync
 from clp.roles import RoleCode
+from members.models import Contact, ContactSummary
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,9 @@ def test_new_volunteers_results_wait_for_review_before_they_count(client, users,
     )
     assert set(CanvassResult.objects.values_list("review_status", flat=True)) == {"pending"}
     assert _done(walk_list) == 0
+    # Every tool reads the shared record: nothing counts there either until reviewed.
+    assert set(Contact.objects.values_list("review_status", flat=True)) == {"pending"}
+    assert not ContactSummary.objects.exists()
     queue = client.get(reverse("canvassing:review_queue")).content.decode()
     assert str(first) in queue and str(second) in queue
 
@@ -51,6 +55,13 @@ def test_new_volunteers_results_wait_for_review_before_they_count(client, users,
     assert (keep.review_status, keep.reviewed_by) == ("accepted", organiser)
     assert drop.review_status == "rejected"
     assert _done(walk_list) == 1
+    assert dict(Contact.objects.values_list("person_id", "review_status")) == {
+        first.person_id: "accepted",
+        second.person_id: "rejected",
+    }
+    assert list(ContactSummary.objects.values_list("person_id", "intention")) == [
+        (first.person_id, "LAB")
+    ]
     assert "Nothing waiting" in client.get(reverse("canvassing:review_queue")).content.decode()
 
 

@@ -12,7 +12,7 @@ from canvassing.services.results import results_sync
 from canvassing.services.walk_lists import walk_list_checkout, walk_list_return
 from clp.roles import RoleCode
 from conftest import make_user
-from members.models import Answer
+from members.models import Answer, Contact, ContactSummary
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,11 @@ def test_the_same_batch_posted_twice_is_stored_once(client, users, make_walk_lis
     assert (stored.outcome, stored.intention, stored.strength) == ("S", "LAB", 4)
     assert stored.person_id == electors[0].person_id
     assert stored.recorded_by == users[RoleCode.CANVASSER]
+    # ... and each is one contact of its person in the shared record, with its summary.
+    contacts = Contact.objects.filter(source="canvassing.result")
+    assert sorted(str(c.pk) for c in contacts) == sorted(e["id"] for e in batch)
+    summary = ContactSummary.objects.get(person=electors[0].person_id)
+    assert (summary.intention, summary.strength, summary.contact_channel) == ("LAB", 4, "doorstep")
 
 
 def test_two_phones_sending_the_same_results_store_one_set(users, make_walk_list):

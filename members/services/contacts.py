@@ -126,7 +126,14 @@ def contacts_record(records: Iterable[ContactRecord], *, actor, request=None) ->
             )
             for r in fresh
         ]
-        Contact.objects.bulk_create(contacts)
+        # A concurrent transaction may have stored the same record since the check above:
+        # its row wins, and only the contacts stored here get answers and effects.
+        Contact.objects.bulk_create(contacts, ignore_conflicts=True)
+        mine = set(
+            Contact.objects.filter(pk__in=[c.pk for c in contacts]).values_list("pk", flat=True)
+        )
+        fresh = [r for r, c in zip(fresh, contacts, strict=True) if c.pk in mine]
+        contacts = [c for c in contacts if c.pk in mine]
         Answer.objects.bulk_create(
             Answer(
                 person_id=r.person_id,
