@@ -153,3 +153,56 @@ def test_a_target_by_intention_goes_by_each_persons_latest_intention(campaign, u
     assert _match(campaign, org, intentions=["LAB"]) == _names([e["postal"]])
     assert _match(campaign, org, intentions=["CON"]) == _names([e["labour"], e["tory"]])
     assert _match(campaign, org, intentions=["CON"], max_strength="3") == _names([e["labour"]])
+
+
+def test_contacted_recently_by_anyone_shows_on_every_page_and_can_be_left_out_of_a_cut(
+    client, users, campaign, electorate
+):
+    """Another branch phoned door 3 two days ago: the target preview, the target page and the
+    campaign page say so, and a cut can leave the door out (issue 10)."""
+    from members.models import Channel
+    from members.services.contacts import ContactRecord, contacts_record
+
+    e = electorate
+    contacts_record(
+        [
+            ContactRecord(
+                person_id=e["never"].person_id,
+                contacted_at=timezone.now() - datetime.timedelta(days=2),
+                channel=Channel.PHONE,
+                source="test.call",
+                source_id="1",
+                outcome="NI",
+            )
+        ],
+        actor=None,
+    )
+    client.force_login(users[RoleCode.ORGANISER])
+    preview = client.get(
+        reverse("canvassing:target_preview", args=[campaign.pk]),
+        {"polling_districts": [e["castle_a"].pk]},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    # Doors 1 and 2 were canvassed today; door 3 was phoned.
+    assert "4 of them, at 3 doors, were contacted in the last 14 days" in preview
+    page = client.get(reverse("canvassing:campaign_detail", args=[campaign.pk]))
+    (castle,) = page.context["progress"]["districts"]
+    # Three canvassed by this campaign, one phoned by someone else: four contacted recently.
+    assert (castle["code"], castle["done"], castle["recent"]) == ("CA", 4, 4)
+
+    response = client.post(
+        reverse("canvassing:target_create", args=[campaign.pk]),
+        {"name": "Castle", "polling_districts": [e["castle_a"].pk]},
+    )
+    target = campaign.targets.get()
+    assert "at 3 doors, were contacted" in client.get(response.url).content.decode()
+    client.post(
+        reverse("canvassing:walk_lists_cut", args=[target.pk]),
+        {"polling_district": e["castle_a"].pk, "size": 50, "skip_recent": "on"},
+    )
+    (walk_list,) = target.walk_lists.all()
+    # Only the door nobody has contacted lately: number 5 (its pending result does not count).
+    assert {entry.elector for entry in walk_list.entries.all()} == {e["refuser"]}
+    page = client.get(reverse("canvassing:campaign_detail", args=[campaign.pk]))
+    (castle,) = page.context["progress"]["districts"]
+    assert (castle["electors"], castle["recent"]) == (1, 4)
