@@ -11,7 +11,8 @@ from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
-from members.models import Question, Segment, Street, Ward
+from members.forms import COUNT_AS_CONTACT, AnswerFilterForm
+from members.models import Channel, Question, Segment, Street, Ward
 from members.services.contacts import RECENT_DAYS
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
@@ -118,7 +119,7 @@ class QuestionForm(forms.Form):
         return cleaned
 
 
-class TargetForm(forms.Form):
+class TargetForm(AnswerFilterForm):
     name = forms.CharField(max_length=150, label="Name of this target")
     segment = forms.ModelChoiceField(queryset=None, required=False, label="Start from a segment")
     wards = forms.ModelMultipleChoiceField(
@@ -133,6 +134,16 @@ class TargetForm(forms.Form):
         help_text="By anyone, in any campaign, on the doorstep, the phone or otherwise.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    contact_channels = forms.MultipleChoiceField(
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="On these channels",
+        help_text="For “Not spoken to since”; none ticked means any channel.",
+    )
+    contact_outcome = forms.ChoiceField(
+        choices=COUNT_AS_CONTACT, required=False, initial="reached", label="Count as contact"
+    )
     never_canvassed = forms.BooleanField(required=False, label="Never canvassed")
     intentions = forms.MultipleChoiceField(
         choices=(),
@@ -146,6 +157,22 @@ class TargetForm(forms.Form):
     postal_voter = forms.ChoiceField(choices=YES_NO_ANY, required=False, label="Postal voter")
     member = forms.ChoiceField(choices=YES_NO_ANY, required=False, label="Party member")
 
+    field_order = [
+        "name",
+        "segment",
+        "wards",
+        "polling_districts",
+        "not_contacted_since",
+        "contact_channels",
+        "contact_outcome",
+        "never_canvassed",
+        "intentions",
+        "min_strength",
+        "max_strength",
+        "answer_question",
+        "answer_value",
+    ]
+
     def __init__(self, *args, user, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         districts = polling_districts_for_user(user, *ORGANISING).filter(
@@ -157,6 +184,14 @@ class TargetForm(forms.Form):
         ).distinct()
         self.fields["segment"].queryset = Segment.objects.filter(constituency=campaign.constituency)
         self.fields["intentions"].choices = campaign.intention_choices()
+        self.fields["answer_question"].queryset = Question.objects.filter(
+            constituency=campaign.constituency_id
+        ).order_by("text")
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_answer_filter(cleaned)
+        return cleaned
 
     def filters(self) -> dict:
         data = self.cleaned_data
@@ -167,10 +202,14 @@ class TargetForm(forms.Form):
                 "wards": [w.pk for w in data.get("wards") or []],
                 "polling_districts": [p.pk for p in data.get("polling_districts") or []],
                 "not_contacted_since": since.isoformat() if since else "",
+                "contact_channels": list(data.get("contact_channels") or []),
+                # "reached" is what the contact filters assume when the key is absent.
+                "contact_outcome": "any" if data.get("contact_outcome") == "any" else "",
                 "never_canvassed": bool(data.get("never_canvassed")),
                 "intentions": list(data.get("intentions") or []),
                 "min_strength": data.get("min_strength") or "",
                 "max_strength": data.get("max_strength") or "",
+                "answers": self.answer_filters(),
                 "postal_voter": data.get("postal_voter") or "",
                 "member": data.get("member") or "",
             }.items()

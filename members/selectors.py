@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from clp.access import constituencies_for_user, grants_for, polling_districts_for_user
 from clp.roles import RoleCode
-from members.models import ImportBatch, MemberMatch, Person, Segment
+from members.models import ImportBatch, MemberMatch, Person, Question, Segment
 from members.segments import apply_segment_filters
 
 READERS = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER, RoleCode.IT_MANAGER)
@@ -89,6 +89,16 @@ def get_segment_for_editor(user, pk) -> Segment:
         Segment.objects.filter(Q(constituency__in=organised) | Q(pk__in=own.values("pk"))),
         pk=pk,
     )
+
+
+def questions_for_user(user, roles=READERS) -> QuerySet:
+    """The question banks of the constituencies `user` works in with any of `roles`."""
+    return Question.objects.filter(constituency__in=constituencies_for_user(user, *roles))
+
+
+def get_question_for_organiser(user, pk) -> Question:
+    """A bank question `user` may reword: one of a constituency they organise; 404 otherwise."""
+    return get_object_or_404(questions_for_user(user, (RoleCode.ORGANISER,)), pk=pk)
 
 
 def segment_people(filters: dict, user) -> QuerySet:

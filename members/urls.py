@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import electors, geography, imports, people, segments
+from members.views import electors, geography, imports, people, questions, segments
 
 app_name = "members"
 
@@ -54,6 +54,9 @@ urlpatterns = [
     path("segments/<int:pk>/edit/", segments.segment_edit, name="segment_edit"),
     path("segments/<int:pk>/delete/", segments.segment_delete_view, name="segment_delete"),
     path("segments/<int:pk>/export/", segments.segment_export, name="segment_export"),
+    path("questions/", questions.question_list, name="question_list"),
+    path("questions/new/", questions.question_create_view, name="question_create"),
+    path("questions/<int:pk>/edit/", questions.question_edit, name="question_edit"),
     path("matches/", imports.match_list, name="match_list"),
     path("matches/<int:pk>/decide/", imports.match_decide, name="match_decide"),
 ]

@@ -18,16 +18,19 @@ def _campaign(ctx):
 
 def _question(ctx):
     from canvassing.models import SurveyQuestion
+    from members.models import Question
 
+    campaign = _campaign(ctx)
+    # The campaign asks a question from the bank (issue 10).
+    bank, _ = Question.objects.get_or_create(
+        constituency=campaign.constituency,
+        key="matrix-question",
+        defaults={"text": "Matrix question", "kind": "single", "choices": ["Yes", "No"]},
+    )
     # Removed by one role, put back with the same id for the next (see question_remove's row).
     question, _ = SurveyQuestion.objects.get_or_create(
         pk=ctx.setdefault("question_pk", 990_001),
-        defaults={
-            "campaign": _campaign(ctx),
-            "text": "Matrix question",
-            "kind": "single",
-            "options": ["Yes", "No"],
-        },
+        defaults={"campaign": campaign, "question": bank},
     )
     return question
 

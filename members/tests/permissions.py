@@ -92,6 +92,16 @@ def _put_emails_back(ctx):
             email.save(force_insert=True)
 
 
+def _question(ctx):
+    from members.models import Question
+
+    return Question.objects.get_or_create(
+        constituency=ctx["geography"]["constituency"],
+        key="matrix-postal-vote",
+        defaults={"text": "Would you like a postal vote?", "kind": Question.Kind.YES_NO},
+    )[0].pk
+
+
 def _new_ward(ctx):
     from members.models import Ward
 
@@ -161,6 +171,12 @@ EXPECTATIONS = {
     "members:segment_export": Expect(only(*READERS), kwargs=lambda ctx: {"pk": _segment(ctx)}),
     "members:segment_edit": Expect(SEGMENT_EDITORS, kwargs=lambda ctx: {"pk": _segment(ctx)}),
     "members:segment_delete": Expect(SEGMENT_EDITORS, kwargs=lambda ctx: {"pk": _segment(ctx)}),
+    # The question bank: read where segments are read, changed by the CLP organiser.
+    "members:question_list": Expect(only(*READERS)),
+    "members:question_create": Expect(only(RoleCode.ORGANISER)),
+    "members:question_edit": Expect(
+        only(RoleCode.ORGANISER), kwargs=lambda ctx: {"pk": _question(ctx)}
+    ),
     "members:match_list": Expect(only(*IMPORTERS)),
     "members:person_review_clear": Expect(
         only(*IMPORTERS), method="post", kwargs=lambda ctx: {"pk": _castle_person(ctx).pk}
