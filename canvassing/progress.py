@@ -31,13 +31,16 @@ def campaign_progress(campaign, *, user, recent_days: int = RECENT_DAYS) -> dict
             spoke=Count("elector", filter=Q(outcome=Outcome.SPOKE), distinct=True),
         )
     }
-    # Contacted recently by anyone: any campaign, branch or channel (the shared record).
-    districts_shown = polling_districts_for_user(user, *ORGANISING).filter(
-        constituency=campaign.constituency_id, code__in=set(on_lists) | set(by_pd)
-    )
+    # Contacted recently by anyone: any campaign, branch or channel (the shared record). Over
+    # all the user's districts (one query, however many are shown), kept for those shown.
     recent = dict(
         contacted_recently(
-            Elector.objects.filter(polling_district__in=districts_shown, on_register=True),
+            Elector.objects.filter(
+                polling_district__in=polling_districts_for_user(user, *ORGANISING).filter(
+                    constituency=campaign.constituency_id
+                ),
+                on_register=True,
+            ),
             days=recent_days,
             person="person",
         )
