@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -25,7 +24,6 @@ from members.models import (
     Contact,
     ContactSummary,
     Outcome,
-    Person,
     Question,
     Review,
 )
@@ -205,67 +203,25 @@ def summaries_refresh(person_ids: Iterable[int]) -> None:
 def _outcomes_apply(*, actor, contacts: list[Contact], request=None) -> None:
     """What accepted contacts say about the person: "deceased" takes them off every list,
     "moved away" flags them for the next register, "do not contact again" marks them so."""
-    from members.services.people import people_reported_deceased, people_reported_moved_away
+    from members.services import people
 
-    reports: dict[str, dict[int, datetime.date]] = {
-        Outcome.DECEASED: {},
-        Outcome.MOVED: {},
-        Outcome.DO_NOT_CONTACT: {},
+    effects = {
+        Outcome.DECEASED: people.people_reported_deceased,
+        Outcome.MOVED: people.people_reported_moved_away,
+        Outcome.DO_NOT_CONTACT: people.people_asked_not_to_be_contacted,
     }
-    channels: dict[str, set[str]] = {outcome: set() for outcome in reports}
+    reports: dict[str, dict[int, datetime.date]] = {outcome: {} for outcome in effects}
+    channels: dict[str, set[str]] = {outcome: set() for outcome in effects}
     for contact in contacts:
-        if contact.outcome in reports:
+        if contact.outcome in effects:
             day = timezone.localdate(contact.contacted_at)
             seen = reports[contact.outcome]
             seen[contact.person_id] = min(day, seen.get(contact.person_id, day))
             channels[contact.outcome].add(Channel(contact.channel).label.lower())
-
-    def source(outcome):
-        return " or ".join(sorted(channels[outcome])) + " contact"
-
-    if reports[Outcome.DECEASED]:
-        people_reported_deceased(
-            actor=actor,
-            reports=reports[Outcome.DECEASED],
-            source=source(Outcome.DECEASED),
-            request=request,
-        )
-    if reports[Outcome.MOVED]:
-        people_reported_moved_away(
-            actor=actor,
-            reports=reports[Outcome.MOVED],
-            source=source(Outcome.MOVED),
-            request=request,
-        )
-    if reports[Outcome.DO_NOT_CONTACT]:
-        people_asked_not_to_be_contacted(
-            actor=actor,
-            person_ids=list(reports[Outcome.DO_NOT_CONTACT]),
-            source=source(Outcome.DO_NOT_CONTACT),
-            request=request,
-        )
-
-
-def people_asked_not_to_be_contacted(*, actor, person_ids, source: str, request=None) -> list:
-    """Mark people who asked, on a contact that counts, never to be contacted again: no
-    channel reaches them from then on (members/consent.py). Returns the ids marked now."""
-    with transaction.atomic():
-        ids = list(
-            Person.objects.filter(pk__in=person_ids, do_not_contact=False).values_list(
-                "pk", flat=True
-            )
-        )
-        Person.objects.filter(pk__in=ids).update(
-            do_not_contact=True, version=F("version") + 1, updated_at=timezone.now()
-        )
-        if ids:
-            audit_record(
-                actor=actor,
-                action="person.do_not_contact",
-                request=request,
-                details={"people": ids[:100], "count": len(ids), "source": source},
-            )
-    return ids
+    for outcome, apply in effects.items():
+        if reports[outcome]:
+            source = " or ".join(sorted(channels[outcome])) + " contact"
+            apply(actor=actor, reports=reports[outcome], source=source, request=request)
 
 
 def recent_contacts(*, days: int = RECENT_DAYS, now=None):

@@ -72,6 +72,32 @@ def people_reported_moved_away(
     return ids
 
 
+def people_asked_not_to_be_contacted(
+    *, actor, reports: dict[int, datetime.date], source: str, request=None
+) -> list[int]:
+    """Mark people who asked, on a contact that counts, never to be contacted again: no
+    channel reaches them from then on (members/consent.py). Returns the ids marked now."""
+    from members.models import Person
+
+    with transaction.atomic():
+        ids = list(
+            Person.objects.filter(pk__in=list(reports), do_not_contact=False).values_list(
+                "pk", flat=True
+            )
+        )
+        Person.objects.filter(pk__in=ids).update(
+            do_not_contact=True, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if ids:
+            audit_record(
+                actor=actor,
+                action="person.do_not_contact",
+                request=request,
+                details={"people": ids[:100], "count": len(ids), "source": source},
+            )
+    return ids
+
+
 def person_review_clear(*, actor, person, request=None) -> None:
     """An organiser has checked what the person was flagged for: take them off the list."""
     from members.models import Person
