@@ -910,7 +910,11 @@ class Answer(models.Model):
 
     @property
     def values(self) -> list[str]:
-        return self.value.split("\n")
+        """The choices of a multiple-choice answer; any other answer whole (free text may
+        span lines). Reads the question: select it with the answer."""
+        if self.question.kind == Question.Kind.MULTIPLE:
+            return self.value.split("\n")
+        return [self.value]
 
 
 class ContactSummary(models.Model):
