@@ -32,8 +32,10 @@ def campaign_progress(campaign, *, user, recent_days: int = RECENT_DAYS) -> dict
         )
     }
     # Contacted recently by anyone: any campaign, branch or channel (the shared record).
+    # Never an empty list of codes: Django would then skip the query, and the page's query
+    # count would change with the first result recorded ("" is no district's code).
     districts_shown = polling_districts_for_user(user, *ORGANISING).filter(
-        constituency=campaign.constituency_id, code__in=set(on_lists) | set(by_pd)
+        constituency=campaign.constituency_id, code__in=sorted(set(on_lists) | set(by_pd)) or [""]
     )
     recent = dict(
         contacted_recently(

@@ -1,8 +1,10 @@
 """Turning a target (segment + canvass filters) into electors, always inside the asker's areas."""
 
+import copy
 import re
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from canvassing import querysets as q
 from canvassing.segments import segment_electors
@@ -54,7 +56,7 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     electors = q.canvassable(electors)
     electors = q.not_turned_away(electors, campaign)
     if segment is not None:
-        electors = segment_electors(segment, electors)
+        electors = _in_segment(segment, electors)
     # What people said and when they were last reached, on any channel and in any campaign:
     # the shared contact record (members.segments), applied to the electors' people.
     contact_filters = {key: filters[key] for key in CONTACT_FILTERS if filters.get(key)}
@@ -69,17 +71,43 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     return electors
 
 
+def _in_segment(segment, electors: QuerySet) -> QuerySet:
+    """The electors whose person the segment selects, its contact filters asked of the
+    electors' own person ids rather than inside the people subquery: a segment of contact
+    filters alone ("not phoned in 28 days") then needs no subquery over every person in the
+    constituency (a 120,000-row hash join, most of a second, before statistics)."""
+    own = {key: value for key, value in segment.filters.items() if key not in CONTACT_FILTERS}
+    if any(own.values()):
+        narrower = copy.copy(segment)  # not saved: the segment without its contact filters
+        narrower.filters = own
+        electors = segment_electors(narrower, electors)
+    else:  # what segment_electors would ask of everyone: alive, current, in its constituency
+        electors = electors.filter(
+            person__constituency=segment.constituency_id,
+            person__is_current=True,
+            person__deceased=False,
+        )
+    return apply_contact_filters(electors, segment.filters, person="person")
+
+
 def target_counts(electors: QuerySet) -> dict:
     """How many electors and households (doors) a target reaches, and how many of them anyone
     contacted in the last RECENT_DAYS days (any campaign, branch or channel)."""
     recent = Q(person__in=recent_contacts().values("person_id"))
-    # One pass over the electors for every figure.
-    return electors.aggregate(
-        electors=Count("pk"),
-        households=Count("property", distinct=True),
-        recent=Count("pk", filter=recent),
-        recent_households=Count("property", distinct=True, filter=recent),
-    ) | {"recent_days": RECENT_DAYS}
+    # Electors grouped by door, then the doors counted: one hash aggregate instead of two
+    # sorts for the distinct counts, and the recent contacts read once, not once per figure.
+    doors = (
+        electors.order_by()
+        .values("property")
+        .annotate(people=Count("pk"), recent_people=Count("pk", filter=recent))
+    )
+    counts = doors.aggregate(
+        electors=Coalesce(Sum("people"), 0),
+        households=Count("property"),
+        recent=Coalesce(Sum("recent_people"), 0),
+        recent_households=Count("property", filter=Q(recent_people__gt=0)),
+    )
+    return counts | {"recent_days": RECENT_DAYS}
 
 
 # Abbreviations seen in registers' street names, read the same as the full word.
