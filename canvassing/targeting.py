@@ -1,6 +1,5 @@
 """Turning a target (segment + canvass filters) into electors, always inside the asker's areas."""
 
-import copy
 import re
 
 from django.db.models import Count, Q, QuerySet
@@ -55,7 +54,7 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     electors = q.canvassable(electors)
     electors = q.not_turned_away(electors, campaign)
     if segment is not None:
-        electors = _in_segment(segment, electors)
+        electors = segment_electors(segment, electors)
     # What people said and when they were last reached, on any channel and in any campaign:
     # the shared contact record (members.segments), applied to the electors' people.
     contact_filters = {key: filters[key] for key in CONTACT_FILTERS if filters.get(key)}
@@ -68,25 +67,6 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     if filters.get("member") in ("yes", "no"):
         electors = q.members_only(electors, filters["member"] == "yes")
     return electors
-
-
-def _in_segment(segment, electors: QuerySet) -> QuerySet:
-    """The electors whose person the segment selects, its contact filters asked of the
-    electors' own person ids rather than inside the people subquery: a segment of contact
-    filters alone ("not phoned in 28 days") then needs no subquery over every person in the
-    constituency (a 120,000-row hash join, most of a second, before statistics)."""
-    own = {key: value for key, value in segment.filters.items() if key not in CONTACT_FILTERS}
-    if any(own.values()):
-        narrower = copy.copy(segment)  # not saved: the segment without its contact filters
-        narrower.filters = own
-        electors = segment_electors(narrower, electors)
-    else:  # what segment_electors would ask of everyone: alive, current, in its constituency
-        electors = electors.filter(
-            person__constituency=segment.constituency_id,
-            person__is_current=True,
-            person__deceased=False,
-        )
-    return apply_contact_filters(electors, segment.filters, person="person")
 
 
 def target_counts(electors: QuerySet) -> dict:
