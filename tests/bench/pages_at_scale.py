@@ -4,10 +4,11 @@ of queries, for the CLP organiser and an area organiser, right after an import a
 Builds the database once: the demo (seed_demo's own steps, ~20,000 electors, members, segments,
 a canvassing campaign), then a 100,000-row register (tests/bench/register_import.py's generator)
 in 40 more polling districts, ten per demo ward, imported as an organiser uploads it (an import
-batch run as a job). Then, without running ANALYZE (so whatever statistics the writers left,
-as on a server whose autovacuum lags a big import), times every page as each role, and again
-after ANALYZE. Prints page | role | queries | median ms | target | ok/MISSED, and the line
-`pages_at_scale people=N slowest_ms=N`.
+batch run as a job), then a year's contact history (contacts_build: 150,000 contacts, answers,
+summaries) and segments and targets that read it. Then, without running ANALYZE (so whatever
+statistics the writers left, as on a server whose autovacuum lags a big import), times every
+page as each role, and again after ANALYZE. Prints page | role | queries | median ms | target
+| ok/MISSED, and the line `pages_at_scale people=N slowest_ms=N`.
 """
 
 import datetime
