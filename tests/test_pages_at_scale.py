@@ -45,6 +45,22 @@ def pages(geography):
         description="",
         filters={"markers": "A", "on_register": True},
     )
+    since = (datetime.date.today() - datetime.timedelta(days=28)).isoformat()
+    said_labour = Segment.objects.create(
+        constituency=constituency,
+        name="Castle Labour 4+ not spoken to in 28 days",
+        filters={
+            "wards": [geography["wards"]["Castle"].pk],
+            "intentions": ["LAB"],
+            "min_strength": "4",
+            "not_contacted_since": since,
+        },
+    )
+    not_phoned = Segment.objects.create(
+        constituency=constituency,
+        name="Not phoned in 28 days",
+        filters={"contact_channels": ["phone"], "not_contacted_since": since},
+    )
     preview = reverse("canvassing:target_preview", args=[campaign.pk])
     castle_person = Elector.objects.filter(polling_district__code="CA").first().person
     return {
@@ -59,6 +75,18 @@ def pages(geography):
         "preview postal voters": (preview, {"postal_voter": "yes"}),
         "preview by intention": (preview, {"intentions": ["LAB"], "min_strength": "3"}),
         "preview never canvassed": (preview, {"never_canvassed": "on"}),
+        "preview said Labour, not since, ward": (
+            preview,
+            {
+                "intentions": ["LAB"],
+                "min_strength": "4",
+                "not_contacted_since": since,
+                "wards": [geography["wards"]["Castle"].pk],
+            },
+        ),
+        "preview from contact segment": (preview, {"segment": said_labour.pk}),
+        "preview from not phoned": (preview, {"segment": not_phoned.pk}),
+        "contact segment": (reverse("members:segment_detail", args=[said_labour.pk]), {}),
         "campaign": (reverse("canvassing:campaign_detail", args=[campaign.pk]), {}),
         "ward segment, page 2": (reverse("members:segment_detail", args=[ward.pk]), {"page": 2}),
         "person edit": (reverse("members:person_edit", args=[castle_person.pk]), {}),

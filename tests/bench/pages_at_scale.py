@@ -4,10 +4,11 @@ of queries, for the CLP organiser and an area organiser, right after an import a
 Builds the database once: the demo (seed_demo's own steps, ~20,000 electors, members, segments,
 a canvassing campaign), then a 100,000-row register (tests/bench/register_import.py's generator)
 in 40 more polling districts, ten per demo ward, imported as an organiser uploads it (an import
-batch run as a job). Then, without running ANALYZE (so whatever statistics the writers left,
-as on a server whose autovacuum lags a big import), times every page as each role, and again
-after ANALYZE. Prints page | role | queries | median ms | target | ok/MISSED, and the line
-`pages_at_scale people=N slowest_ms=N`.
+batch run as a job), then a year's contact history (contacts_build: 150,000 contacts, answers,
+summaries) and segments and targets that read it. Then, without running ANALYZE (so whatever
+statistics the writers left, as on a server whose autovacuum lags a big import), times every
+page as each role, and again after ANALYZE. Prints page | role | queries | median ms | target
+| ok/MISSED, and the line `pages_at_scale people=N slowest_ms=N`.
 """
 
 import datetime
@@ -86,15 +87,173 @@ def build(stdout) -> None:
         f"imported {batch.report['electors_added']:,} electors in "
         f"{time.perf_counter() - started:.0f} s\n"
     )
+    contacts_build(stdout, constituency)
     for user in (organiser, area_organiser):
         activate_totp(user)  # broad roles must have MFA: as in production, not demo mode
 
 
+CONTACTED_PEOPLE = 60_000
+CONTACTS = 150_000
+ANSWERED_PEOPLE = 30_000
+BUSY_CONTACTS = 60  # the person page's busiest person: one timeline of this many contacts
+BANK_QUESTION = "Bench: what matters most to you?"
+BANK_CHOICES = ["Cost of living", "NHS", "Housing", "Crime", "Environment"]
+
+
+def contacts_build(stdout, constituency) -> None:
+    """A contact history as the record would hold after a year of campaigning: ~150,000
+    accepted contacts over ~60,000 people (several for some), spread over the last 400 days,
+    on the doorstep, paper and phone, mostly spoken-to or not-in, intentions with strengths on
+    most spoken-to contacts, a bank question answered by ~30,000 people, a few percent pending.
+    Written in bulk, then every contacted person's summary in one `summaries_refresh`; no
+    ANALYZE afterwards (the first measured phase is "straight after the import")."""
+    import random
+    import uuid
+
+    from django.utils import timezone
+
+    from members.models import (
+        Answer,
+        Channel,
+        Contact,
+        Elector,
+        Intention,
+        Outcome,
+        Person,
+        Question,
+        Review,
+    )
+    from members.services.contacts import summaries_refresh
+
+    started = time.perf_counter()
+    rng = random.Random(10)
+    now = timezone.now()
+    people = list(
+        Person.objects.filter(constituency=constituency).order_by("pk").values_list("pk", flat=True)
+    )
+    chosen = rng.sample(people, min(CONTACTED_PEOPLE, len(people)))
+    # The busiest person lives in the area organiser's first imported Castle district.
+    busy = (
+        Elector.objects.filter(
+            polling_district__ward__name="Castle", polling_district__code__startswith="X"
+        )
+        .order_by("polling_district__code", "person_id")
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    # Several contacts for some: every chosen person once, the rest to a third of them.
+    owners = chosen + [
+        rng.choice(chosen[: len(chosen) // 3])
+        for _ in range(CONTACTS - len(chosen) - BUSY_CONTACTS)
+    ]
+    owners += [busy] * BUSY_CONTACTS
+    channels = [Channel.DOORSTEP] * 55 + [Channel.PAPER] * 20 + [Channel.PHONE] * 25
+    outcomes = [Outcome.SPOKE] * 55 + [Outcome.NOT_IN] * 38 + [Outcome.REFUSED] * 4
+    outcomes += [Outcome.DO_NOT_RETURN] * 3
+    intentions = [Intention.LABOUR] * 40 + [Intention.CONSERVATIVE] * 20
+    intentions += [Intention.LIB_DEM] * 10 + [Intention.GREEN] * 8 + [Intention.REFORM] * 10
+    intentions += [Intention.UNDECIDED] * 10 + [Intention.WONT_SAY] * 2
+    contacts = []
+    for n, person_id in enumerate(owners):
+        outcome = rng.choice(outcomes)
+        intention = (
+            rng.choice(intentions) if outcome == Outcome.SPOKE and rng.random() < 0.8 else ""
+        )
+        at = now - datetime.timedelta(seconds=rng.randrange(400 * 86_400))
+        contacts.append(
+            Contact(
+                id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                person_id=person_id,
+                contacted_at=at,
+                received_at=at,
+                channel=rng.choice(channels),
+                outcome=outcome,
+                intention=intention,
+                strength=rng.randint(1, 5) if intention else None,
+                review_status=Review.PENDING if rng.random() < 0.03 else Review.ACCEPTED,
+                source="bench",
+                source_id=str(n),
+                context="Bench history",
+            )
+        )
+    Contact.objects.bulk_create(contacts, batch_size=5_000)
+    question = Question.objects.create(
+        constituency=constituency,
+        key="bench-matters-most",
+        text=BANK_QUESTION,
+        kind=Question.Kind.SINGLE,
+        choices=BANK_CHOICES,
+    )
+    answered, answers = set(), []
+    for contact in contacts:
+        if contact.outcome != Outcome.SPOKE or len(answered) >= ANSWERED_PEOPLE:
+            continue
+        if contact.person_id in answered and rng.random() < 0.8:
+            continue
+        answered.add(contact.person_id)
+        answers.append(
+            Answer(
+                person_id=contact.person_id,
+                question=question,
+                contact=contact,
+                answered_at=contact.contacted_at,
+                channel=contact.channel,
+                value=rng.choice(BANK_CHOICES),
+                review_status=contact.review_status,
+                source=contact.source,
+                source_id=contact.source_id,
+            )
+        )
+    Answer.objects.bulk_create(answers, batch_size=5_000)
+    written = time.perf_counter() - started
+    summaries_refresh(set(owners))
+    stdout.write(
+        f"contacts: {len(contacts):,} over {len(set(owners)):,} people, {len(answers):,} "
+        f"answers, written in {written:.0f} s, summaries in "
+        f"{time.perf_counter() - started - written:.0f} s\n"
+    )
+    _contact_segments(constituency, question)
+
+
+def _contact_segments(constituency, question) -> None:
+    """Saved segments and canvass targets that read the contact record: the organiser's
+    "said Labour, strength 4 or more, not spoken to in 28 days, in Castle ward", those not
+    phoned in 28 days, and those whose latest answer is "Housing"."""
+    from canvassing.models import CanvassCampaign, Target
+    from members.models import Segment, Ward
+
+    castle = Ward.objects.get(constituency=constituency, name="Castle")
+    since = (datetime.date.today() - datetime.timedelta(days=28)).isoformat()
+    labour = {
+        "wards": [castle.pk],
+        "intentions": ["LAB"],
+        "min_strength": "4",
+        "not_contacted_since": since,
+    }
+    phone = {"contact_channels": ["phone"], "not_contacted_since": since}
+    housing = {"answers": [{"question": question.pk, "value": "Housing"}]}
+    for name, filters in (
+        ("Castle Labour 4+ not spoken to in 28 days", labour),
+        ("Not phoned in 28 days", phone),
+        ("Say housing matters most", housing),
+    ):
+        Segment.objects.create(constituency=constituency, name=name, filters=filters)
+    campaign = CanvassCampaign.objects.filter(constituency=constituency).order_by("-id").first()
+    for name, filters in (
+        ("Bench: Castle Labour 4+ not spoken to in 28 days", labour),
+        ("Bench: not phoned in 28 days", {**phone, "wards": [castle.pk]}),
+        ("Bench: housing", housing),
+    ):
+        Target.objects.create(campaign=campaign, name=name, filters=filters)
+
+
 def world() -> dict:
     """What the pages are about, looked up in the built database."""
+    from django.db.models import Count
+
     from canvassing.models import CanvassCampaign
     from clp.models import User
-    from members.models import ImportBatch, Person, PollingDistrict, Segment, Ward
+    from members.models import Contact, ImportBatch, Person, PollingDistrict, Segment, Ward
 
     batch = ImportBatch.objects.get(filename="register-100k.csv")
     constituency = batch.constituency
@@ -120,6 +279,26 @@ def world() -> dict:
         .values_list("pk", flat=True)
         .first(),
         "ward_segment": Segment.objects.get(constituency=constituency, name="Castle ward electors"),
+        "labour_segment": Segment.objects.get(
+            constituency=constituency, name="Castle Labour 4+ not spoken to in 28 days"
+        ),
+        "phone_segment": Segment.objects.get(
+            constituency=constituency, name="Not phoned in 28 days"
+        ),
+        "housing_segment": Segment.objects.get(
+            constituency=constituency, name="Say housing matters most"
+        ),
+        "labour_target": campaign.targets.get(
+            name="Bench: Castle Labour 4+ not spoken to in 28 days"
+        ),
+        "phone_target": campaign.targets.get(name="Bench: not phoned in 28 days"),
+        "housing_target": campaign.targets.get(name="Bench: housing"),
+        "busy_person": Contact.objects.filter(source="bench")
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("person_id", flat=True)
+        .first(),
         "postal_segment": Segment.objects.get(constituency=constituency, name="Postal voters"),
     }
 
@@ -130,6 +309,13 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
     people = reverse("members:people_list")
     electors = reverse("members:elector_list")
     preview = reverse("canvassing:target_preview", args=[campaign.pk])
+    since = (datetime.date.today() - datetime.timedelta(days=28)).isoformat()
+    labour, phone = world["labour_segment"], world["phone_segment"]
+    housing = world["housing_segment"]
+
+    def target(t):
+        return reverse("canvassing:target_detail", args=[t.pk])
+
     return [
         ("people list", people, {}, "get"),
         ("people list, page 3", people, {"page": 3}, "get"),
@@ -192,8 +378,44 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ("target preview: postal voters", preview, {"postal_voter": "yes"}, "get"),
         ("target preview: intention", preview, {"intentions": ["LAB", "UND"]}, "get"),
         ("target preview: never canvassed", preview, {"never_canvassed": "on"}, "get"),
+        (
+            "target preview: LAB 4+, not 28d, ward",
+            preview,
+            {
+                "intentions": ["LAB"],
+                "min_strength": "4",
+                "not_contacted_since": since,
+                "wards": [world["castle"].pk],
+            },
+            "get",
+        ),
+        ("target preview: seg LAB 4+ not 28d", preview, {"segment": labour.pk}, "get"),
+        ("target preview: seg not phoned 28d", preview, {"segment": phone.pk}, "get"),
+        ("target preview: seg answer", preview, {"segment": housing.pk}, "get"),
+        (
+            "segment page: LAB 4+ not 28d",
+            reverse("members:segment_detail", args=[labour.pk]),
+            {},
+            "get",
+        ),
+        (
+            "segment page: not phoned 28d",
+            reverse("members:segment_detail", args=[phone.pk]),
+            {},
+            "get",
+        ),
+        ("segment page: answer", reverse("members:segment_detail", args=[housing.pk]), {}, "get"),
         ("campaign page", reverse("canvassing:campaign_detail", args=[campaign.pk]), {}, "get"),
         ("target page", reverse("canvassing:target_detail", args=[world["target"].pk]), {}, "get"),
+        ("target page: LAB 4+ not 28d", target(world["labour_target"]), {}, "get"),
+        ("target page: not phoned 28d", target(world["phone_target"]), {}, "get"),
+        ("target page: answer", target(world["housing_target"]), {}, "get"),
+        (
+            "person page: many contacts",
+            reverse("members:person_detail", args=[world["busy_person"]]),
+            {},
+            "get",
+        ),
         ("import report", reverse("members:import_detail", args=[world["batch"].pk]), {}, "get"),
         ("import list", reverse("members:import_list"), {}, "get"),
         ("member matches + people to check", reverse("members:match_list"), {}, "get"),
@@ -235,7 +457,7 @@ def measure(stdout, world: dict, phase: str) -> list[dict]:
     roles = [("organiser", world["organiser"]), ("area organiser", world["area_organiser"])]
     results = []
     stdout.write(f"\n-- {phase}\n")
-    stdout.write(f"{'page':<34} {'role':<15} {'queries':>7} {'median ms':>10}  target  result\n")
+    stdout.write(f"{'page':<38} {'role':<15} {'queries':>7} {'median ms':>10}  target  result\n")
     for label, url, data, method in pages(world):
         for role, user in roles:
             client = Client(SERVER_NAME="localhost", raise_request_exception=True)
@@ -248,7 +470,7 @@ def measure(stdout, world: dict, phase: str) -> list[dict]:
             shown = f"{ms:>10.0f}" if timings else f"{'>' + str(timeout_ms()):>10}"
             extra = f" ({note or status})" if note or status != 200 else ""
             stdout.write(
-                f"{label:<34} {role:<15} {queries:>7} {shown}  {TARGET_MS:>6}  "
+                f"{label:<38} {role:<15} {queries:>7} {shown}  {TARGET_MS:>6}  "
                 f"{'ok' if ok else 'MISSED'}{extra}\n"
             )
             stdout.flush()
