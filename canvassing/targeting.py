@@ -1,8 +1,10 @@
 """Turning a target (segment + canvass filters) into electors, always inside the asker's areas."""
 
+import datetime
 import re
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from canvassing import querysets as q
 from canvassing.segments import segment_electors
@@ -10,7 +12,7 @@ from clp.access import polling_districts_for_user
 from clp.roles import RoleCode
 from members.models import Channel, Elector
 from members.segments import apply_contact_filters
-from members.services.contacts import RECENT_DAYS, recent_contacts
+from members.services.contacts import RECENT_DAYS
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 CONTACT_FILTERS = (
@@ -72,7 +74,9 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
 def target_counts(electors: QuerySet) -> dict:
     """How many electors and households (doors) a target reaches, and how many of them anyone
     contacted in the last RECENT_DAYS days (any campaign, branch or channel)."""
-    recent = Q(person__in=recent_contacts().values("person_id"))
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    # The person's last contact, from their summary (a joined row, not a pass over contacts).
+    recent = Q(person__contact_summary__contacted_at__gte=since)
     # One pass over the electors for every figure.
     return electors.aggregate(
         electors=Count("pk"),

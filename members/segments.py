@@ -103,7 +103,22 @@ def apply_contact_filters(people: QuerySet, filters: dict, person: str = "pk") -
         people = people.filter(**{f"{person}__in": summaries.values("person_id")})
 
     contacted, not_contacted = filters.get("contacted_since"), filters.get("not_contacted_since")
-    if contacted or not_contacted or filters.get("never_contacted"):
+    never = filters.get("never_contacted")
+    if (contacted or not_contacted or never) and not filters.get("contact_channels"):
+        # On any channel, the person's summary has the answer in one joined row: their last
+        # contact, or last successful one (no pass over every contact, as below).
+        reached = filters.get("contact_outcome", "reached") != "any"
+        last = ("person__" if person != "pk" else "") + (
+            "contact_summary__spoke_at" if reached else "contact_summary__contacted_at"
+        )
+        if contacted:
+            people = people.filter(**{f"{last}__gte": _day_start(contacted)})
+        if not_contacted:
+            start = _day_start(not_contacted)
+            people = people.filter(Q(**{f"{last}__lt": start}) | Q(**{f"{last}__isnull": True}))
+        if never:
+            people = people.filter(**{f"{last}__isnull": True})
+    elif contacted or not_contacted or never:
         contacts = _counting_contacts(filters)
         if contacted:
             since = contacts.filter(contacted_at__gte=_day_start(contacted))
@@ -111,7 +126,7 @@ def apply_contact_filters(people: QuerySet, filters: dict, person: str = "pk") -
         if not_contacted:
             since = contacts.filter(contacted_at__gte=_day_start(not_contacted))
             people = people.exclude(**{f"{person}__in": since.values("person_id")})
-        if filters.get("never_contacted"):
+        if never:
             people = people.exclude(**{f"{person}__in": contacts.values("person_id")})
 
     for wanted in filters.get("answers") or []:

@@ -21,7 +21,7 @@ from canvassing.models import (
 from canvassing.targeting import target_electors
 from clp.audit import audit_record, audit_security_event, client_ip
 from members.models import Elector
-from members.services.contacts import recent_contacts
+from members.services.contacts import contacted_recently
 
 DEFAULT_LEASE_HOURS = 48
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
@@ -130,11 +130,11 @@ def walk_lists_cut(
     if streets:
         electors = electors.filter(property__street__in=streets)
     if skip_recent:
-        recent = recent_contacts().values("person_id")
-        doors = Elector.objects.filter(
-            polling_district=polling_district, person__in=recent, property__isnull=False
-        ).values("property_id")
-        electors = electors.exclude(property__in=doors).exclude(person__in=recent)
+        recent = contacted_recently(
+            Elector.objects.filter(polling_district=polling_district), person="person"
+        )
+        doors = recent.filter(property__isnull=False).values("property_id")
+        electors = electors.exclude(property__in=doors).exclude(pk__in=recent.values("pk"))
     already = WalkListEntry.objects.filter(walk_list__campaign=target.campaign).values("elector")
     electors = electors.exclude(pk__in=already).select_related("property", "property__street")
     households: OrderedDict = OrderedDict()
