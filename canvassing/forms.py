@@ -11,7 +11,7 @@ from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
-from members.forms import COUNT_AS_CONTACT, AnswerFilterForm
+from members.forms.segments import COUNT_AS_CONTACT, AnswerFilterForm
 from members.models import Channel, Question, Segment, Street, Ward
 from members.services.contacts import RECENT_DAYS
 

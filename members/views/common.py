@@ -6,7 +6,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from clp.exports import BOM
-from members.forms import ExportReasonForm
+from members.forms.people import ExportReasonForm
 
 PAGE_SIZE = 50
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.exports import formula_safe
-from members.forms import ElectorFilterForm
+from members.forms.people import ElectorFilterForm
 from members.pagination import IdsFirstPaginator
 from members.selectors import READERS, electors_for_user
 from members.views.common import PAGE_SIZE, _csv_response, _export_reason

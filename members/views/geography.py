@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clp.access import polling_districts_for_user, role_required
 from members import geography as geography_services
-from members.forms import (
+from members.forms.geography import (
     BranchAddForm,
     BranchWardsForm,
     DistrictAddForm,

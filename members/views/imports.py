@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from clp.access import constituencies_for_user, role_required
 from clp.audit import audit_bulk_read
 from clp.views import job_context
-from members.forms import MappingForm, UploadForm
+from members.forms.imports import MappingForm, UploadForm
 from members.importers import FileProblem
 from members.models import ImportBatch, MemberMatch, RegisterEdition, Ward
 from members.selectors import (

@@ -9,7 +9,7 @@ from clp.access import has_role, role_required
 from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
 from members import timeline
-from members.forms import EmailForm, MembershipForm, PeopleFilterForm, PersonForm, PhoneForm
+from members.forms.people import EmailForm, MembershipForm, PeopleFilterForm, PersonForm, PhoneForm
 from members.models import ContactEmail, ContactPhone, ContactSummary, Membership
 from members.pagination import IdsFirstPaginator
 from members.selectors import (

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from clp.access import constituencies_for_user, has_role, role_required
 from clp.roles import RoleCode
-from members.forms import BankQuestionForm
+from members.forms.segments import BankQuestionForm
 from members.models import Review
 from members.selectors import READERS, get_question_for_organiser, questions_for_user
 from members.services.contacts import question_create, question_update

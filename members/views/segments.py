@@ -8,7 +8,7 @@ from clp.access import constituencies_for_user, has_role, role_required
 from clp.audit import audit_bulk_read
 from clp.exports import formula_safe
 from clp.roles import RoleCode
-from members.forms import SegmentForm
+from members.forms.segments import SegmentForm
 from members.models import Membership
 from members.pagination import IdsFirstPaginator
 from members.selectors import (
