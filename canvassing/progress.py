@@ -31,16 +31,15 @@ def campaign_progress(campaign, *, user, recent_days: int = RECENT_DAYS) -> dict
             spoke=Count("elector", filter=Q(outcome=Outcome.SPOKE), distinct=True),
         )
     }
-    # Contacted recently by anyone: any campaign, branch or channel (the shared record). Over
-    # all the user's districts (one query, however many are shown), kept for those shown.
+    # Contacted recently by anyone: any campaign, branch or channel (the shared record), in
+    # the districts shown. `or [""]`: the query runs even with none, so the page's query count
+    # does not depend on whether any list or result exists yet.
+    shown = polling_districts_for_user(user, *ORGANISING).filter(
+        constituency=campaign.constituency_id, code__in=sorted(set(on_lists) | set(by_pd)) or [""]
+    )
     recent = dict(
         contacted_recently(
-            Elector.objects.filter(
-                polling_district__in=polling_districts_for_user(user, *ORGANISING).filter(
-                    constituency=campaign.constituency_id
-                ),
-                on_register=True,
-            ),
+            Elector.objects.filter(polling_district__in=shown, on_register=True),
             days=recent_days,
             person="person",
         )
