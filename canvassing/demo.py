@@ -191,14 +191,14 @@ def seed_canvassing(ctx: DemoContext) -> None:
         campaign=campaign,
         text="What is the biggest issue round here?",
         kind="single",
-        options=["Potholes and roads", "Buses", "Housing", "Crime", "Cost of living"],
+        choices=["Potholes and roads", "Buses", "Housing", "Crime", "Cost of living"],
     )
     question_add(
         actor=organiser,
         campaign=campaign,
         text="Anything else to tell the councillor?",
         kind="text",
-        options=[],
+        choices=[],
     )
     target = target_create(
         actor=organiser,

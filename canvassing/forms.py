@@ -11,7 +11,7 @@ from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
 from clp.roles import RoleCode
-from members.forms.segments import COUNT_AS_CONTACT, AnswerFilterForm
+from members.forms.segments import COUNT_AS_CONTACT, AnswerFilterForm, BankQuestionForm
 from members.models import Channel, Question, Segment, Street, Ward
 from members.services.contacts import RECENT_DAYS
 
@@ -77,9 +77,9 @@ class CampaignEditForm(forms.Form):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(BankQuestionForm):
     """A question for a campaign: one from the constituency's question bank, or a new one
-    (which joins the bank). Without a campaign (rewording one) only the wording is asked."""
+    (the bank's own fields), which joins the bank."""
 
     existing = forms.ModelChoiceField(
         queryset=Question.objects.none(),
@@ -87,32 +87,20 @@ class QuestionForm(forms.Form):
         label="Use a question from the question bank",
         help_text="Answers to the same bank question add up across campaigns and phone banks.",
     )
-    text = forms.CharField(max_length=300, required=False, label="Or write a new question")
-    kind = forms.ChoiceField(choices=Question.Kind.choices, required=False, label="Kind of answer")
-    options = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="Choices, one per line",
-        help_text="For single and multiple choice questions.",
-    )
+    field_order = ["existing", "text", "kind", "choices"]
 
-    def __init__(self, *args, campaign=None, **kwargs):
+    def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        if campaign is None:
-            del self.fields["existing"]
-            self.fields["text"].label = "Question"
-            self.fields["text"].required = True
-            return
+        self.fields["text"].label = "Or write a new question"
+        self.fields["text"].required = self.fields["kind"].required = False
+        self.fields["kind"].choices = [("", "Choose…"), *Question.Kind.choices]
         self.fields["existing"].queryset = Question.objects.filter(
             constituency=campaign.constituency_id
         ).exclude(pk__in=campaign.questions.values("question_id"))
 
-    def clean_options(self):
-        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
-
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("existing") and not cleaned.get("text", "").strip():
+        if not cleaned.get("existing") and not cleaned.get("text"):
             raise forms.ValidationError("Pick a question from the bank or write a new one.")
         if cleaned.get("text") and not cleaned.get("kind"):
             self.add_error("kind", "Say what kind of answer the question takes.")

@@ -54,11 +54,11 @@ def question_add(
     question: Question | None = None,
     text: str = "",
     kind: str = "",
-    options: list[str] | None = None,
+    choices: list[str] | None = None,
     request=None,
 ) -> SurveyQuestion:
     """Ask a question in the campaign: one from the constituency's question bank, or a new one
-    (text, kind, options), which joins the bank for other campaigns and surveys to use."""
+    (text, kind, choices), which joins the bank for other campaigns and surveys to use."""
     with transaction.atomic():
         if question is None:
             question = bank.question_create(
@@ -66,7 +66,7 @@ def question_add(
                 constituency=campaign.constituency,
                 text=text,
                 kind=kind,
-                choices=options or [],
+                choices=choices or [],
                 request=request,
             )
         elif question.constituency_id != campaign.constituency_id:
@@ -134,22 +134,6 @@ def campaign_update(
             details={"changes": changes},
         )
     return campaign
-
-
-def question_update(
-    *, actor, question: SurveyQuestion, text: str, kind: str, options: list[str], request=None
-) -> SurveyQuestion:
-    """Reword the bank question a campaign asks, or change its choices: wherever it is asked.
-    Answers already given are kept."""
-    bank.question_update(
-        actor=actor,
-        question=question.question,
-        text=text,
-        kind=kind,
-        choices=options,
-        request=request,
-    )
-    return question
 
 
 def question_remove(*, actor, question: SurveyQuestion, request=None) -> None:

@@ -26,7 +26,7 @@ def test_organiser_starts_a_campaign_with_its_own_intentions_and_questions(
     assert campaign.intentions == ["LAB", "PC", "CON", "UND"]
     client.post(
         reverse("canvassing:question_add", args=[campaign.pk]),
-        {"text": "Which issues matter?", "kind": "multiple", "options": "Buses\nSchools\n"},
+        {"text": "Which issues matter?", "kind": "multiple", "choices": "Buses\nSchools\n"},
     )
     question = SurveyQuestion.objects.get()
     assert (question.kind, question.options) == ("multiple", ["Buses", "Schools"])
@@ -38,7 +38,7 @@ def test_a_choice_question_needs_choices(client, users, campaign):
     client.force_login(users[RoleCode.ORGANISER])
     response = client.post(
         reverse("canvassing:question_add", args=[campaign.pk]),
-        {"text": "Pick one", "kind": "single", "options": "Only one"},
+        {"text": "Pick one", "kind": "single", "choices": "Only one"},
     )
     assert response.status_code == 400
     assert "at least two choices" in response.content.decode()
@@ -64,10 +64,10 @@ def test_organiser_edits_the_campaigns_script_questions_and_outcome_codes(client
         campaign=campaign,
         text="Bus lane?",
         kind="single",
-        options=["Yes", "No"],
+        choices=["Yes", "No"],
     )
     dropped = question_add(
-        actor=users[RoleCode.ORGANISER], campaign=campaign, text="Old one", kind="text", options=[]
+        actor=users[RoleCode.ORGANISER], campaign=campaign, text="Old one", kind="text", choices=[]
     )
     client.force_login(users[RoleCode.AREA_ORGANISER])
     page = client.get(reverse("canvassing:campaign_detail", args=[campaign.pk])).content.decode()
@@ -87,7 +87,7 @@ def test_organiser_edits_the_campaigns_script_questions_and_outcome_codes(client
     assert campaign.outcomes == ["S", "NI", "R"] and campaign.intentions == ["LAB", "CON", "UND"]
     client.post(
         reverse("canvassing:question_edit", args=[question.pk]),
-        {"text": "Do you back the bus lane?", "kind": "single", "options": "Yes\nNo\nNot sure"},
+        {"text": "Do you back the bus lane?", "kind": "single", "choices": "Yes\nNo\nNot sure"},
     )
     question.refresh_from_db()
     assert question.text == "Do you back the bus lane?" and question.options[-1] == "Not sure"

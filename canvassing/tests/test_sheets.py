@@ -166,7 +166,7 @@ def test_walk_sheet_has_the_campaigns_questions_and_columns_for_postal_vote_volu
         campaign=campaign,
         text="Do you back the new bus lane?",
         kind="single",
-        options=["Yes", "No"],
+        choices=["Yes", "No"],
     )
     walk_list = make_walk_list(doors=2, per_door=1, name="Sheet Way")
     postal = _electors(walk_list)[0]

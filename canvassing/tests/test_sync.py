@@ -257,7 +257,7 @@ def test_survey_answers_are_checked_against_the_campaigns_questions(users, make_
         campaign=walk_list.campaign,
         text="Biggest local issue?",
         kind="single",
-        options=["Potholes", "Parking"],
+        choices=["Potholes", "Parking"],
     )
     electors = _electors(walk_list)
     ok = _event(walk_list, electors[0], answers={str(question.pk): "Parking"})

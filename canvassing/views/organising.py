@@ -34,7 +34,8 @@ from canvassing.views.doorstep import _households
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
-from members.services.contacts import RECENT_DAYS
+from members.forms.segments import BankQuestionForm
+from members.services.contacts import RECENT_DAYS, question_update
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 
@@ -156,15 +157,13 @@ def campaign_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 @role_required(*ORGANISING)
 def question_edit(request, pk):
+    """Reword the bank question a campaign asks (wherever it is asked), from the campaign."""
     question = selectors.get_question_for_user(request.user, pk)
     bank = question.question
-    initial = {"text": bank.text, "kind": bank.kind, "options": "\n".join(bank.choices)}
-    form = QuestionForm(request.POST or None, initial=initial)
+    form = BankQuestionForm(request.POST or None, question=bank)
     if request.method == "POST" and form.is_valid():
         try:
-            campaign_services.question_update(
-                actor=request.user, question=question, request=request, **form.cleaned_data
-            )
+            question_update(actor=request.user, question=bank, request=request, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -12,6 +12,33 @@ from members.home_district import home_districts_refresh
 from members.importers import FileProblem
 
 
+def _people_reported(
+    *, actor, reports: dict, source: str, request, unmarked: dict, mark, action: str
+) -> list[int]:
+    """Apply a report that counts to the people it names who are not marked yet (`unmarked`
+    selects them; `mark(day)` gives the fields to set), with one audit entry. Runs in the
+    caller's transaction. Returns the ids marked now."""
+    from members.models import Person
+
+    with transaction.atomic():
+        ids = list(
+            Person.objects.filter(pk__in=list(reports), **unmarked).values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        for pk in ids:
+            Person.objects.filter(pk=pk).update(
+                **mark(reports[pk]), version=F("version") + 1, updated_at=now
+            )
+        if ids:
+            audit_record(
+                actor=actor,
+                action=action,
+                request=request,
+                details={"people": ids[:100], "count": len(ids), "source": source},
+            )
+    return ids
+
+
 def people_reported_deceased(
     *, actor, reports: dict[int, datetime.date], source: str, request=None
 ) -> list[int]:
@@ -19,28 +46,16 @@ def people_reported_deceased(
 
     From then on they are off every target, walk list, call queue, mailing and audience
     (PersonQuerySet.living, members.consent). Someone already marked keeps the first date.
-    Runs in the caller's transaction, so the report and its effect are kept together.
-    Returns the ids of the people marked now.
     """
-    from members.models import Person
-
-    with transaction.atomic():
-        ids = list(
-            Person.objects.filter(pk__in=list(reports), deceased=False).values_list("pk", flat=True)
-        )
-        now = timezone.now()
-        for pk in ids:
-            Person.objects.filter(pk=pk).update(
-                deceased=True, deceased_on=reports[pk], version=F("version") + 1, updated_at=now
-            )
-        if ids:
-            audit_record(
-                actor=actor,
-                action="person.deceased",
-                request=request,
-                details={"people": ids[:100], "count": len(ids), "source": source},
-            )
-    return ids
+    return _people_reported(
+        actor=actor,
+        reports=reports,
+        source=source,
+        request=request,
+        unmarked={"deceased": False},
+        mark=lambda day: {"deceased": True, "deceased_on": day},
+        action="person.deceased",
+    )
 
 
 def people_reported_moved_away(
@@ -48,54 +63,32 @@ def people_reported_moved_away(
 ) -> list[int]:
     """Flag people reported as having moved away (a doorstep result, once it counts). The
     person page shows it and the next register import says whether the register confirms it
-    (see register_import's "moved_away" report). Returns the ids of the people flagged now."""
-    from members.models import Person
-
-    with transaction.atomic():
-        ids = list(
-            Person.objects.filter(
-                pk__in=list(reports), moved_away_reported_on__isnull=True
-            ).values_list("pk", flat=True)
-        )
-        now = timezone.now()
-        for pk in ids:
-            Person.objects.filter(pk=pk).update(
-                moved_away_reported_on=reports[pk], version=F("version") + 1, updated_at=now
-            )
-        if ids:
-            audit_record(
-                actor=actor,
-                action="person.moved_away_reported",
-                request=request,
-                details={"people": ids[:100], "count": len(ids), "source": source},
-            )
-    return ids
+    (see register_import's "moved_away" report)."""
+    return _people_reported(
+        actor=actor,
+        reports=reports,
+        source=source,
+        request=request,
+        unmarked={"moved_away_reported_on__isnull": True},
+        mark=lambda day: {"moved_away_reported_on": day},
+        action="person.moved_away_reported",
+    )
 
 
 def people_asked_not_to_be_contacted(
     *, actor, reports: dict[int, datetime.date], source: str, request=None
 ) -> list[int]:
     """Mark people who asked, on a contact that counts, never to be contacted again: no
-    channel reaches them from then on (members/consent.py). Returns the ids marked now."""
-    from members.models import Person
-
-    with transaction.atomic():
-        ids = list(
-            Person.objects.filter(pk__in=list(reports), do_not_contact=False).values_list(
-                "pk", flat=True
-            )
-        )
-        Person.objects.filter(pk__in=ids).update(
-            do_not_contact=True, version=F("version") + 1, updated_at=timezone.now()
-        )
-        if ids:
-            audit_record(
-                actor=actor,
-                action="person.do_not_contact",
-                request=request,
-                details={"people": ids[:100], "count": len(ids), "source": source},
-            )
-    return ids
+    channel reaches them from then on (members/consent.py)."""
+    return _people_reported(
+        actor=actor,
+        reports=reports,
+        source=source,
+        request=request,
+        unmarked={"do_not_contact": False},
+        mark=lambda day: {"do_not_contact": True},
+        action="person.do_not_contact",
+    )
 
 
 def person_review_clear(*, actor, person, request=None) -> None:
