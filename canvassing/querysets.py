@@ -8,6 +8,7 @@ target.
 from django.db.models import Q, QuerySet
 
 from canvassing.models import CanvassResult, Outcome
+from members.segments import MEMBER_STATUSES
 
 
 def canvassable(electors: QuerySet) -> QuerySet:
@@ -35,5 +36,5 @@ def not_turned_away(electors: QuerySet, campaign) -> QuerySet:
 
 
 def members_only(electors: QuerySet, wanted: bool) -> QuerySet:
-    condition = Q(person__membership__status__in=["member", "arrears"])
+    condition = Q(person__membership__status__in=MEMBER_STATUSES)
     return electors.filter(condition) if wanted else electors.exclude(condition)

@@ -20,6 +20,7 @@ from canvassing.services import walk_lists as walk_list_services
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.roles import RoleCode
+from members.segments import MEMBER_STATUSES
 from members.services.contacts import RECENT_DAYS
 
 # --- doorstep (canvassers) ---------------------------------------------------------------------
@@ -164,7 +165,7 @@ def _households(entries) -> list[dict]:
                 "postal": elector.is_postal_voter,
                 "markers": marker_words(elector.markers),
                 "proxy": elector.is_proxy_voter,
-                "member": bool(membership and membership.status in ("member", "arrears")),
+                "member": bool(membership and membership.status in MEMBER_STATUSES),
                 "done_outcome": entry.done_outcome or "",
                 "done_intention": entry.done_intention or "",
                 "done_words": _mark(entry.done_outcome or "", entry.done_intention or ""),
