@@ -98,7 +98,11 @@ def _members_events(person) -> list[TimelineEvent]:
                     f"Left the register ({entry.elector_number})",
                 )
             )
-    membership = Membership.objects.filter(person=person).first()
+    # The person page has read it already: the instance keeps it.
+    try:
+        membership = person.membership
+    except Membership.DoesNotExist:
+        membership = None
     if membership:
         if membership.joined_on:
             events.append(TimelineEvent(membership.joined_on, "membership", "Joined the party"))

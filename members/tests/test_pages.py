@@ -103,7 +103,7 @@ def test_person_page_query_count_and_timeline(register, client_for, django_asser
     client.get(reverse("members:person_detail", args=[person.pk]))
     # 20, their tags, and from the shared record: the contact summary, contacts, answers,
     # and canvassing's extras (which were its whole timeline before).
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("members:person_detail", args=[person.pk]))
     assert b"On the register as CA-1" in response.content
     assert b"Mary" in response.content  # the household
