@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from canvassing.models import Intention, Outcome
+from canvassing.models import DOOR_OUTCOMES, Intention, Outcome
 from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
@@ -16,6 +16,7 @@ from members.models import Channel, Question, Segment, Street, Ward
 from members.services.contacts import RECENT_DAYS
 
 ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+DOOR_OUTCOME_CHOICES = [(c, Outcome(c).label) for c in DOOR_OUTCOMES]
 YES_NO_ANY = [("", "Either"), ("yes", "Yes"), ("no", "No")]
 STRENGTHS = [("", "Any")] + [(str(i), str(i)) for i in range(1, 6)]
 
@@ -44,7 +45,7 @@ class CampaignForm(forms.Form):
         help_text="Tick SNP or Plaid Cymru only where they stand.",
     )
     outcomes = forms.MultipleChoiceField(
-        choices=Outcome.choices, widget=forms.CheckboxSelectMultiple, label="Outcomes offered"
+        choices=DOOR_OUTCOME_CHOICES, widget=forms.CheckboxSelectMultiple, label="Outcomes offered"
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -70,7 +71,7 @@ class CampaignEditForm(forms.Form):
         label="Voting intentions offered",
     )
     outcomes = forms.MultipleChoiceField(
-        choices=Outcome.choices,
+        choices=DOOR_OUTCOME_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         label="Outcomes offered",
         help_text="“Spoke to them” is needed to record intentions.",

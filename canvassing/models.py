@@ -17,12 +17,13 @@ from members import models as members_models
 # The vocabulary is the shared database's: phone banking and polling day use the same codes.
 Intention = members_models.Intention
 Outcome = members_models.Outcome
+DOOR_OUTCOMES = members_models.DOOR_OUTCOMES
 
 
 # England: SNP and Plaid are not standing, so a new campaign starts without them.
 DEFAULT_INTENTIONS = [c for c in Intention.values if c not in (Intention.SNP, Intention.PLAID)]
 # A door has no number to get wrong.
-DEFAULT_OUTCOMES = [c for c in Outcome.values if c != Outcome.WRONG_NUMBER]
+DEFAULT_OUTCOMES = [c for c in DOOR_OUTCOMES if c != Outcome.WRONG_NUMBER]
 
 
 def default_intentions():

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from canvassing.models import (
+    DOOR_OUTCOMES,
     CanvassCampaign,
     Intention,
     Outcome,
@@ -29,7 +30,7 @@ def campaign_create(
 ) -> CanvassCampaign:
     """Start a canvass campaign with its script and the codes offered on the doorstep."""
     intentions = [c for c in (intentions or []) if c in Intention.values]
-    outcomes = [c for c in (outcomes or []) if c in Outcome.values]
+    outcomes = [c for c in (outcomes or []) if c in DOOR_OUTCOMES]
     if CanvassCampaign.objects.filter(constituency=constituency, name=name).exists():
         raise ValidationError(f"There is already a campaign called {name!r}.")
     with transaction.atomic():
@@ -102,7 +103,7 @@ def campaign_update(
     the list with signal.
     """
     intentions = [c for c in Intention.values if c in intentions]
-    outcomes = [c for c in Outcome.values if c in outcomes]
+    outcomes = [c for c in DOOR_OUTCOMES if c in outcomes]
     if not intentions or not outcomes:
         raise ValidationError("Offer at least one voting intention and one outcome.")
     if Outcome.SPOKE not in outcomes:

@@ -4,11 +4,15 @@
 - `people`: register editions, tags, people with emails and phones, electors, memberships,
   segments.
 - `imports`: saved layouts, import batches, member matches, suppressions.
+- `consent`: the Telephone Preference Service list.
 - `contacts`: the vocabulary (intentions, outcomes, channels, review), the question bank,
   contacts, answers and contact summaries.
 """
 
+from members.models.consent import TpsList, TpsNumber
 from members.models.contacts import (
+    DOOR_OUTCOMES,
+    PHONE_OUTCOMES,
     STRENGTHS,
     Answer,
     Channel,
@@ -45,6 +49,8 @@ from members.models.people import (
 )
 
 __all__ = [
+    "TpsList",
+    "TpsNumber",
     "LINK_CHECKED_BY_DJANGO",
     "RETIRED_HELP",
     "STRENGTHS",
@@ -64,6 +70,8 @@ __all__ = [
     "MemberMatch",
     "Membership",
     "Outcome",
+    "DOOR_OUTCOMES",
+    "PHONE_OUTCOMES",
     "Person",
     "PollingDistrict",
     "PollingStation",

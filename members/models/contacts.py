@@ -40,6 +40,40 @@ class Outcome(models.TextChoices):
     LANGUAGE = "LB", "Language barrier"
     DO_NOT_RETURN = "DNR", "Do not return this election"
     DO_NOT_CONTACT = "DNC", "Do not contact again"
+    # On the phone only.
+    VOICEMAIL = "VM", "Voicemail"
+    BUSY = "BSY", "Busy"
+    CALL_BACK = "CB", "Call back"
+    DO_NOT_PHONE = "DNP", "Do not call again"
+
+
+# The outcomes each kind of contact can have (a campaign offers some of them).
+DOOR_OUTCOMES = [
+    Outcome.SPOKE,
+    Outcome.NOT_IN,
+    Outcome.REFUSED,
+    Outcome.MOVED,
+    Outcome.DECEASED,
+    Outcome.WRONG_ADDRESS,
+    Outcome.WRONG_NUMBER,
+    Outcome.LANGUAGE,
+    Outcome.DO_NOT_RETURN,
+    Outcome.DO_NOT_CONTACT,
+]
+PHONE_OUTCOMES = [
+    Outcome.SPOKE,
+    Outcome.NOT_IN,
+    Outcome.VOICEMAIL,
+    Outcome.BUSY,
+    Outcome.WRONG_NUMBER,
+    Outcome.CALL_BACK,
+    Outcome.REFUSED,
+    Outcome.DO_NOT_PHONE,
+    Outcome.MOVED,
+    Outcome.DECEASED,
+    Outcome.LANGUAGE,
+    Outcome.DO_NOT_CONTACT,
+]
 
 
 class Channel(models.TextChoices):

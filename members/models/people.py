@@ -246,6 +246,9 @@ class ContactPhone(TimeStampedModel):
     tps_registered = models.BooleanField(
         default=False, help_text="On the Telephone Preference Service."
     )
+    # Someone answering said this is not the person's number: never dialled or texted again
+    # (members/consent.py), whatever its consent.
+    wrong_number_reported_at = models.DateTimeField(null=True, blank=True)
     is_primary = models.BooleanField(default=False)
 
     class Meta:

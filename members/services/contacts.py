@@ -202,13 +202,15 @@ def summaries_refresh(person_ids: Iterable[int]) -> None:
 
 def _outcomes_apply(*, actor, contacts: list[Contact], request=None) -> None:
     """What accepted contacts say about the person: "deceased" takes them off every list,
-    "moved away" flags them for the next register, "do not contact again" marks them so."""
+    "moved away" flags them for the next register, "do not contact again" and "do not call
+    again" mark them so."""
     from members.services import people
 
     effects = {
         Outcome.DECEASED: people.people_reported_deceased,
         Outcome.MOVED: people.people_reported_moved_away,
         Outcome.DO_NOT_CONTACT: people.people_asked_not_to_be_contacted,
+        Outcome.DO_NOT_PHONE: people.people_asked_not_to_be_phoned,
     }
     reports: dict[str, dict[int, datetime.date]] = {outcome: {} for outcome in effects}
     channels: dict[str, set[str]] = {outcome: set() for outcome in effects}

@@ -75,6 +75,22 @@ def people_reported_moved_away(
     )
 
 
+def people_asked_not_to_be_phoned(
+    *, actor, reports: dict[int, datetime.date], source: str, request=None
+) -> list[int]:
+    """Mark people who asked, on a call that counts, not to be called again: no phone bank
+    or text reaches them from then on (members/consent.py); other channels still may."""
+    return _people_reported(
+        actor=actor,
+        reports=reports,
+        source=source,
+        request=request,
+        unmarked={"do_not_phone": False},
+        mark=lambda day: {"do_not_phone": True, "do_not_text": True},
+        action="person.do_not_phone",
+    )
+
+
 def people_asked_not_to_be_contacted(
     *, actor, reports: dict[int, datetime.date], source: str, request=None
 ) -> list[int]:
