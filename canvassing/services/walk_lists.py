@@ -2,11 +2,9 @@
 
 import datetime
 import re
-import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -19,19 +17,19 @@ from canvassing.models import (
     WalkListEntry,
 )
 from canvassing.targeting import target_electors
-from clp.audit import audit_record, audit_security_event, client_ip
+from clp.audit import audit_record
+from clp.join_codes import (
+    TOO_MANY_WRONG_CODES,
+    join_code_clean,
+    join_code_new,
+    join_limited,
+    join_refused,
+)
 from members.models import Elector
 from members.services.contacts import contacted_recently
 
 DEFAULT_LEASE_HOURS = 48
-JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed
-# 31**8 ≈ 8.5e11 codes. Lists cut before codes grew from 6 keep their 6-letter codes, which
-# still work: a code is looked up as typed, whatever its length.
-JOIN_CODE_LENGTH = 8
-# Wrong codes allowed per canvasser and per address in a window, before every join from them
-# is refused until the window ends (a correct code included, so guessing cannot go on).
-JOIN_FAILURE_LIMITS = {"user": 10, "address": 50}
-JOIN_FAILURE_WINDOW = 15 * 60
+JOIN_SCOPE = "canvassing"
 
 
 class WalkListTaken(Exception):
@@ -93,10 +91,6 @@ def _elector_key(elector) -> tuple:
     if elector is None:
         return ()
     return (elector.number, elector.suffix)
-
-
-def _new_join_code() -> str:
-    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
 @dataclass
@@ -192,7 +186,7 @@ def _create_walk_list(**fields) -> WalkList:
         try:
             with transaction.atomic():
                 return WalkList.objects.create(
-                    join_code=_new_join_code(), created_by=actor, **fields
+                    join_code=join_code_new(), created_by=actor, **fields
                 )
         except IntegrityError:
             continue  # the random join code was taken; draw another
@@ -350,15 +344,10 @@ def walk_list_join(*, actor, code: str, request=None) -> WalkList:
     from clp.access import polling_districts_for_user
     from clp.roles import RoleCode
 
-    code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
-    counters = _join_failure_counters(actor, request)
-    if _join_limited(counters):
-        _join_refused(
-            actor=actor, counters=counters, reason="too many wrong codes", request=request
-        )
-        raise ValidationError(
-            "Too many wrong codes. Wait 15 minutes, or ask your organiser to hand you the list."
-        )
+    code = join_code_clean(code)
+    if join_limited(JOIN_SCOPE, actor=actor, request=request):
+        _join_refused(actor=actor, reason="too many wrong codes", request=request)
+        raise ValidationError(TOO_MANY_WRONG_CODES)
     walk_list = (
         WalkList.objects.filter(
             join_code=code,
@@ -368,7 +357,7 @@ def walk_list_join(*, actor, code: str, request=None) -> WalkList:
         .first()
     )
     if walk_list is None:
-        _join_refused(actor=actor, counters=counters, reason="wrong code", request=request)
+        _join_refused(actor=actor, reason="wrong code", request=request)
         raise ValidationError("No walk list in your area has that code. Check it and try again.")
     held = WalkListAssignment.objects.filter(
         walk_list=walk_list, user=actor, ended_at__isnull=True, expires_at__gt=timezone.now()
@@ -378,31 +367,11 @@ def walk_list_join(*, actor, code: str, request=None) -> WalkList:
     return walk_list_checkout(actor=actor, walk_list=walk_list, holder=actor, request=request)
 
 
-def _join_failure_counters(actor, request) -> dict[str, str]:
-    """Cache keys counting wrong join codes: one per canvasser, one per address."""
-    counters = {"user": f"canvassing:join-failures:user:{actor.pk}"}
-    address = client_ip(request)
-    if address:
-        counters["address"] = f"canvassing:join-failures:address:{address}"
-    return counters
-
-
-def _join_limited(counters: dict[str, str]) -> bool:
-    counts = cache.get_many(list(counters.values()))
-    return any(counts.get(key, 0) >= JOIN_FAILURE_LIMITS[scope] for scope, key in counters.items())
-
-
-def _join_refused(*, actor, counters: dict[str, str], reason: str, request) -> None:
-    """Count a refused join against the canvasser and the address, and audit it."""
-    for key in counters.values():
-        cache.add(key, 0, JOIN_FAILURE_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, JOIN_FAILURE_WINDOW)
-    audit_security_event(
+def _join_refused(*, actor, reason: str, request) -> None:
+    join_refused(
+        JOIN_SCOPE,
         actor=actor,
+        reason=reason,
         action="canvass.walk_list.join_refused",
         request=request,
-        details={"reason": reason},
     )

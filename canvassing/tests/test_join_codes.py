@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from canvassing.models import WalkList
-from canvassing.services.walk_lists import JOIN_CODE_ALPHABET, JOIN_FAILURE_LIMITS
+from clp.join_codes import JOIN_CODE_ALPHABET, JOIN_FAILURE_LIMITS
 from clp.models import AuditEntry
 from clp.roles import RoleCode
 from conftest import make_user

@@ -1,0 +1,392 @@
+"""The call queue: who a campaign will call, and handing them out one at a time.
+
+`queue_build` puts everyone the campaign selects, with a number we may call, in the queue (one
+INSERT … SELECT, however many). `contact_hand_out` gives a caller the next person under a lease
+that expires: on Postgres the row is claimed with `FOR UPDATE SKIP LOCKED`, so fifty callers
+asking at once each get a different row without waiting on each other; elsewhere a conditional
+UPDATE claims it. Whoever is claimed is checked once more against the consent rule and the
+recent-contact rule, since both can change after the list was built.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from clp.access import polling_district_scope
+from clp.audit import audit_record
+from clp.roles import BROAD_ROLES, ORGANISING_ROLES
+from members import consent
+from members.models import ContactSummary, Person, PollingDistrict
+from members.segments import MEMBER_STATUSES, segment_queryset
+from phonebank.models import CallCampaign, CampaignCaller, QueueEntry
+from phonebank.window import calling_window_open, calling_window_today
+
+# Claimed entries that turn out not to be callable are set aside, and the next one claimed,
+# this many times per request at most.
+MAX_SET_ASIDE = 25
+# A call-back is kept for the caller who arranged it this long after the time asked.
+CALL_BACK_RESERVED = datetime.timedelta(minutes=30)
+
+
+class CannotCall(Exception):
+    """Why this caller cannot be handed a contact now, in words for them."""
+
+
+@dataclass
+class QueueBuilt:
+    added: int
+    in_queue: int
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def campaign_people(campaign: CallCampaign, *, actor) -> QuerySet:
+    """Everyone the campaign selects, within the areas `actor` organises."""
+    if campaign.mode == CallCampaign.Mode.SEGMENT and campaign.segment_id:
+        people = segment_queryset(campaign.segment)
+    else:
+        people = Person.objects.current().living().filter(constituency=campaign.constituency_id)
+    if campaign.mode == CallCampaign.Mode.MEMBERS:
+        statuses = campaign.member_statuses or MEMBER_STATUSES
+        tag_ids = list(campaign.tags.values_list("pk", flat=True))
+        people = people.filter(membership__status__in=statuses)
+        if tag_ids:
+            people = people.filter(tags__in=tag_ids).distinct()
+    districts = PollingDistrict.objects.filter(constituency=campaign.constituency_id)
+    ward_ids = list(campaign.wards.values_list("pk", flat=True))
+    district_ids = list(campaign.polling_districts.values_list("pk", flat=True))
+    if ward_ids or district_ids:
+        from django.db.models import Q
+
+        districts = districts.filter(Q(ward__in=ward_ids) | Q(pk__in=district_ids))
+    if not _organises_whole_clp(actor, campaign) or ward_ids or district_ids:
+        scope = polling_district_scope(actor, *ORGANISING_ROLES)
+        districts = districts.filter(scope) if scope is not None else districts.none()
+        people = people.filter(polling_district__in=districts.values("pk"))
+    return people
+
+
+def _organises_whole_clp(actor, campaign) -> bool:
+    from clp.access import grants_for
+
+    return any(
+        g.constituency_id == campaign.constituency_id for g in grants_for(actor, *BROAD_ROLES)
+    )
+
+
+def _best_number(person_ref: str = "pk") -> Subquery:
+    """The number to dial for a person: their primary, else a mobile, else any we may call."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    mobile_first = Case(
+        When(kind="mobile", then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return Subquery(
+        consent.callable_numbers()
+        .filter(person=OuterRef(person_ref))
+        .order_by("-is_primary", mobile_first, "pk")
+        .values("pk")[:1]
+    )
+
+
+def queue_build(*, actor, campaign: CallCampaign, request=None) -> QueueBuilt:
+    """Add everyone the campaign selects who has a number we may call and is not in its queue
+    yet. Run again, it adds only those who joined the selection since."""
+    people = campaign_people(campaign, actor=actor)
+    now = timezone.now()
+    fresh = (
+        people.filter(Exists(consent.callable_numbers().filter(person=OuterRef("pk"))))
+        .exclude(Exists(QueueEntry.objects.filter(campaign=campaign, person=OuterRef("pk"))))
+        .annotate(best_number=_best_number())
+        .values_list("pk", "best_number")
+    )
+    sql, params = fresh.query.sql_with_params()
+    table = QueueEntry._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Django's own SQL for the selection, wrapped in an INSERT.
+            insert = (
+                f"INSERT INTO {table} (person_id, phone_id, campaign_id, state, available_at, "  # noqa: S608
+                "attempts, last_outcome, skip_reason) "
+                f"SELECT picked.*, %s, %s, %s, 0, '', '' FROM ({sql}) picked"
+            )
+            cursor.execute(insert, (campaign.pk, QueueEntry.State.WAITING, now, *params))
+            added = cursor.rowcount
+        campaign.queue_built_at = now
+        campaign.save(update_fields=["queue_built_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="phonebank.queue_build",
+            target=campaign,
+            request=request,
+            details={"added": added},
+        )
+    in_queue = QueueEntry.objects.filter(campaign=campaign).count()
+    skip_reasons = getattr(consent, "call_skip_reasons", None)  # TODO(merge tps): always there
+    skipped = skip_reasons(people) if skip_reasons else {}
+    return QueueBuilt(added=added, in_queue=in_queue, skipped=skipped)
+
+
+# --- who may call ------------------------------------------------------------------------------
+
+
+def caller_for(campaign: CallCampaign, user, *, now=None) -> CampaignCaller:
+    """The user's place among the campaign's callers, made on first use for holders of the
+    caller role; CannotCall says why they may not call for it."""
+    from clp.access import polling_districts_for_user
+    from clp.roles import RoleCode
+
+    now = now or timezone.now()
+    caller = CampaignCaller.objects.filter(campaign=campaign, user=user).first()
+    if caller is not None and caller.removed_at:
+        raise CannotCall("The organiser has taken you off this phone bank.")
+    by_code = caller is not None and caller.joined_by_code and caller.expires_at > now
+    if not by_code:
+        districts = polling_districts_for_user(user, RoleCode.CALLER).filter(
+            constituency=campaign.constituency_id
+        )
+        if campaign.caller_ward_id:
+            districts = districts.filter(ward=campaign.caller_ward_id)
+        if not districts.exists():
+            raise CannotCall("You are not a caller for this phone bank.")
+        if caller is None:
+            caller, _ = CampaignCaller.objects.get_or_create(campaign=campaign, user=user)
+    if caller.paused_at:
+        raise CannotCall("The organiser has paused your calling. They will be in touch.")
+    return caller
+
+
+def _open_for_calls(campaign: CallCampaign, now) -> None:
+    if campaign.status != CallCampaign.Status.ACTIVE:
+        raise CannotCall(
+            {
+                CallCampaign.Status.DRAFT: "This phone bank has not started yet.",
+                CallCampaign.Status.PAUSED: "The organiser has paused this phone bank.",
+                CallCampaign.Status.CLOSED: "This phone bank has finished. Thank you!",
+            }[campaign.status]
+        )
+    if not calling_window_open(campaign, now):
+        raise CannotCall(
+            f"Calls are made between {calling_window_today(campaign, now)} (UK time) today. "
+            "Please come back then."
+        )
+
+
+# --- handing out -------------------------------------------------------------------------------
+
+
+def lease_held(campaign: CallCampaign, user, *, now=None) -> QueueEntry | None:
+    """The contact `user` holds in this campaign, while the lease lasts."""
+    now = now or timezone.now()
+    return (
+        QueueEntry.objects.filter(
+            campaign=campaign,
+            leased_by=user,
+            state=QueueEntry.State.LEASED,
+            available_at__gt=now,
+        )
+        .select_related("person", "phone")
+        .first()
+    )
+
+
+def contact_hand_out(*, campaign: CallCampaign, user, now=None) -> QueueEntry | None:
+    """Hand `user` the next person to call, under a lease of campaign.lease_minutes; the one
+    they hold already if they hold one. None when nobody is left to call now."""
+    now = now or timezone.now()
+    _open_for_calls(campaign, now)
+    caller_for(campaign, user, now=now)
+    held = lease_held(campaign, user, now=now)
+    if held is not None:
+        return held
+    for _ in range(MAX_SET_ASIDE):
+        lease_id = uuid.uuid4()
+        try:
+            with transaction.atomic():
+                entry_id = _claim(campaign, user, lease_id, now)
+        except IntegrityError:
+            # The person is held by a lease in another campaign that has run out: free those,
+            # then try again.
+            _expired_leases_release(now)
+            continue
+        if entry_id is None:
+            return None
+        entry = _callable_or_set_aside(entry_id, campaign, now)
+        if entry is not None:
+            return entry
+    return None
+
+
+def _claim(campaign, user, lease_id, now) -> int | None:
+    values = {
+        "lease_id": lease_id,
+        "leased_by_id": user.pk,
+        "leased_at": now,
+        "available_at": now + datetime.timedelta(minutes=campaign.lease_minutes),
+    }
+    if connection.vendor != "postgresql":
+        values["dialled_at"] = None
+    if connection.vendor == "postgresql":
+        return _claim_skip_locked(campaign.pk, user.pk, now, values)
+    return _claim_conditional(campaign, user, now, values)
+
+
+def _claim_skip_locked(campaign_id, user_id, now, values) -> int | None:
+    """One statement: the caller's own call-back that is due, else the next in line, locked
+    with SKIP LOCKED so concurrent callers pass over each other's rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, {"campaign": campaign_id, "user": user_id, "now": now, **values})
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+# A person held by a live lease in another campaign is left for later (the unique index
+# queue_one_lease_per_person is the guarantee; this keeps the claim from tripping on it).
+_CLAIM_SQL = """
+    WITH mine AS (
+        SELECT id FROM phonebank_queueentry q
+        WHERE reserved_for_id = %(user)s
+          AND campaign_id = %(campaign)s AND state IN ('waiting', 'leased')
+          AND available_at <= %(now)s
+          AND NOT EXISTS (
+              SELECT 1 FROM phonebank_queueentry other
+              WHERE other.person_id = q.person_id AND other.state = 'leased'
+                AND other.campaign_id <> q.campaign_id AND other.available_at > %(now)s)
+        ORDER BY available_at LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    ), next_in_line AS (
+        SELECT id FROM phonebank_queueentry q
+        WHERE campaign_id = %(campaign)s AND state IN ('waiting', 'leased')
+          AND available_at <= %(now)s
+          AND (reserved_for_id IS NULL OR reserved_until <= %(now)s)
+          AND NOT EXISTS (SELECT 1 FROM mine)
+          AND NOT EXISTS (
+              SELECT 1 FROM phonebank_queueentry other
+              WHERE other.person_id = q.person_id AND other.state = 'leased'
+                AND other.campaign_id <> q.campaign_id AND other.available_at > %(now)s)
+        ORDER BY available_at, id LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE phonebank_queueentry SET state = 'leased', lease_id = %(lease_id)s,
+        leased_by_id = %(leased_by_id)s, leased_at = %(leased_at)s,
+        available_at = %(available_at)s, dialled_at = NULL
+    WHERE id = (SELECT id FROM mine UNION ALL SELECT id FROM next_in_line LIMIT 1)
+    RETURNING id
+"""
+
+
+def _claim_conditional(campaign, user, now, values) -> int | None:
+    """The portable claim: pick candidates, then take the first whose row is still claimable
+    by an UPDATE that re-checks it (only one concurrent UPDATE can match)."""
+    from django.db.models import Q
+
+    claimable = Q(
+        campaign=campaign,
+        state__in=[QueueEntry.State.WAITING, QueueEntry.State.LEASED],
+        available_at__lte=now,
+    )
+    held_elsewhere = QueueEntry.objects.filter(
+        person=OuterRef("person"), state=QueueEntry.State.LEASED, available_at__gt=now
+    ).exclude(campaign=campaign)
+    queue = QueueEntry.objects.filter(claimable).exclude(Exists(held_elsewhere))
+    mine = queue.filter(reserved_for=user)
+    others = queue.filter(Q(reserved_for__isnull=True) | Q(reserved_until__lte=now))
+    for candidates in (mine, others):
+        for pk in candidates.order_by("available_at", "pk").values_list("pk", flat=True)[:10]:
+            values["state"] = QueueEntry.State.LEASED
+            if QueueEntry.objects.filter(claimable, pk=pk).update(**values):
+                return pk
+    return None
+
+
+def _expired_leases_release(now) -> None:
+    QueueEntry.objects.filter(state=QueueEntry.State.LEASED, available_at__lte=now).update(
+        state=QueueEntry.State.WAITING, leased_by=None, lease_id=None
+    )
+
+
+def _callable_or_set_aside(entry_id: int, campaign, now) -> QueueEntry | None:
+    """The claimed entry, if its person may still be called now; otherwise it is set aside
+    (skipped for good, or until their recent contact is old enough) and None returned."""
+    entry = (
+        QueueEntry.objects.select_related("person", "phone")
+        .annotate(
+            number_ok=Exists(consent.callable_numbers().filter(pk=OuterRef("phone_id"))),
+            other_number=_best_number("person_id"),
+            last_contact=Subquery(
+                ContactSummary.objects.filter(person=OuterRef("person_id")).values("contacted_at")
+            ),
+        )
+        .get(pk=entry_id)
+    )
+    free = {"leased_by": None, "lease_id": None, "leased_at": None}
+    recent_until = (
+        entry.last_contact + datetime.timedelta(days=campaign.recent_days)
+        if entry.last_contact
+        else None
+    )
+    contacted_by_others = entry.last_contact and (
+        entry.last_called_at is None or entry.last_contact > entry.last_called_at
+    )
+    if contacted_by_others and recent_until > now:
+        QueueEntry.objects.filter(pk=entry.pk).update(
+            state=QueueEntry.State.WAITING, available_at=recent_until, **free
+        )
+        return None
+    if not entry.number_ok:
+        if entry.other_number is None:
+            QueueEntry.objects.filter(pk=entry.pk).update(
+                state=QueueEntry.State.SKIPPED, skip_reason=_why_not_callable(entry.person), **free
+            )
+            return None
+        QueueEntry.objects.filter(pk=entry.pk).update(phone_id=entry.other_number)
+        entry = QueueEntry.objects.select_related("person", "phone").get(pk=entry.pk)
+    return entry
+
+
+def _why_not_callable(person) -> str:
+    if person.deceased:
+        return "Deceased"
+    if not person.is_current:
+        return "Erased or merged"
+    if person.do_not_contact:
+        return "Asked not to be contacted"
+    if person.do_not_phone:
+        return "Asked not to be called"
+    return "No number we may call (TPS, refused or wrong)"
+
+
+def lease_release(*, campaign: CallCampaign, user, lease_id, now=None) -> bool:
+    """The caller hands the contact back unused (they cannot call now): it goes back in line."""
+    now = now or timezone.now()
+    return bool(
+        QueueEntry.objects.filter(
+            campaign=campaign, leased_by=user, lease_id=lease_id, state=QueueEntry.State.LEASED
+        ).update(state=QueueEntry.State.WAITING, available_at=now, leased_by=None, lease_id=None)
+    )
+
+
+def leases_release_for(*, campaign: CallCampaign, user) -> int:
+    """Free every contact `user` holds in the campaign (they were paused or removed)."""
+    return QueueEntry.objects.filter(
+        campaign=campaign, leased_by=user, state=QueueEntry.State.LEASED
+    ).update(
+        state=QueueEntry.State.WAITING, available_at=timezone.now(), leased_by=None, lease_id=None
+    )
+
+
+def require_callable_queue(built: QueueBuilt) -> None:
+    """Refuse to start calling a list with nobody in it, saying why."""
+    if built.in_queue == 0:
+        reasons = "; ".join(f"{n} {why}" for why, n in built.skipped.items() if n)
+        raise ValidationError(
+            "Nobody in this selection has a number we may call"
+            + (f" ({reasons})." if reasons else ".")
+        )
