@@ -290,6 +290,10 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Phone banking: a bridge through a telephony provider, so neither the caller nor the voter sees
+# the other's number (phonebank/telephony.py). Off by default: callers dial with a tel: link.
+# "local" is the working stand-in that places no real call; a dotted path names a provider.
+PHONEBANK_TELEPHONY = env_str("CLP_PHONEBANK_TELEPHONY", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CLP campaign platform <noreply@localhost>")
 
 LANGUAGE_CODE = "en-gb"

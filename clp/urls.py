@@ -25,6 +25,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include(clp_patterns)),
     path("canvassing/", include("canvassing.urls")),
+    path("phonebank/", include("phonebank.urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),

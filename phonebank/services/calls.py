@@ -206,3 +206,37 @@ def call_dialled(*, actor, campaign: CallCampaign, lease_id, now=None) -> None:
     QueueEntry.objects.filter(
         campaign=campaign, lease_id=lease_id, leased_by=actor, state=QueueEntry.State.LEASED
     ).update(dialled_at=now or timezone.now())
+
+
+def call_bridge(*, actor, campaign: CallCampaign, lease_id, caller_number: str, now=None) -> str:
+    """Ask the telephony provider to ring the caller and connect them to the contact they hold,
+    neither seeing the other's number. Returns the provider's id for the call."""
+    from members.phones import PhoneNumberRefused, phone_normalise
+
+    from phonebank.models import CampaignCaller
+    from phonebank.telephony import BridgeFailed, telephony_provider
+
+    provider = telephony_provider()
+    if provider is None:
+        raise ValidationError("Calls through the party's line are not switched on.")
+    try:
+        caller_number = phone_normalise(caller_number)
+    except PhoneNumberRefused as refused:
+        raise ValidationError(f"Your number: {refused}") from refused
+    entry = (
+        QueueEntry.objects.select_related("phone")
+        .filter(campaign=campaign, lease_id=lease_id, leased_by=actor)
+        .filter(state=QueueEntry.State.LEASED, available_at__gt=now or timezone.now())
+        .first()
+    )
+    if entry is None or entry.phone is None:
+        raise ValidationError("This contact is no longer yours to call.")
+    CampaignCaller.objects.filter(campaign=campaign, user=actor).update(bridge_number=caller_number)
+    try:
+        provider_id = provider.bridge(
+            caller_number=caller_number, voter_number=entry.phone.number, reference=str(lease_id)
+        )
+    except BridgeFailed as failed:
+        raise ValidationError(f"The call could not be connected: {failed}") from failed
+    call_dialled(actor=actor, campaign=campaign, lease_id=lease_id, now=now)
+    return provider_id
