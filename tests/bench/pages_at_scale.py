@@ -88,6 +88,7 @@ def build(stdout) -> None:
         f"{time.perf_counter() - started:.0f} s\n"
     )
     contacts_build(stdout, constituency)
+    phonebank_build(stdout, constituency, organiser)
     for user in (organiser, area_organiser):
         activate_totp(user)  # broad roles must have MFA: as in production, not demo mode
 
@@ -215,6 +216,106 @@ def contacts_build(stdout, constituency) -> None:
     _contact_segments(constituency, question)
 
 
+PHONED_PEOPLE = 90_000  # numbers for most people, as a CLP that bought a phone-matched register
+BENCH_CALLS = 600
+PHONE_BANK = "Bench: everyone reachable"
+
+
+def phonebank_build(stdout, constituency, organiser) -> None:
+    """A phone bank over the whole CLP: numbers for ~90,000 people (one in ten on the TPS),
+    the call list built through the service, and a few hundred calls by five callers, so the
+    list, the phone bank's page and its live board are measured at real size."""
+    import random
+
+    from clp.models import User
+    from clp.roles import RoleCode
+    from clp.services import role_grant
+    from members.models import ContactPhone, Outcome, Person
+    from phonebank.models import CallCampaign
+    from phonebank.services.calls import CallResult, call_record
+    from phonebank.services.campaigns import campaign_create, campaign_status_set
+    from phonebank.services.queue import contact_hand_out, queue_build
+    from phonebank.tests.conftest import TUESDAY_11AM
+
+    started = time.perf_counter()
+    rng = random.Random(11)
+    people = list(
+        Person.objects.filter(constituency=constituency).order_by("pk").values_list("pk", flat=True)
+    )
+    phoned = rng.sample(people, min(PHONED_PEOPLE, len(people)))
+    ContactPhone.objects.bulk_create(
+        (
+            ContactPhone(
+                person_id=pk,
+                number=f"+447{n:09d}",
+                kind=ContactPhone.Kind.MOBILE,
+                tps_registered=rng.random() < 0.1,
+                source="bench",
+            )
+            for n, pk in enumerate(phoned)
+        ),
+        batch_size=5_000,
+    )
+    numbers = time.perf_counter() - started
+    defaults = {f.name: f.get_default() for f in CallCampaign._meta.concrete_fields}
+    settings = {
+        name: defaults[name]
+        for name in [
+            "outcomes",
+            "intentions",
+            "weekday_start",
+            "weekday_end",
+            "weekend_start",
+            "weekend_end",
+            "recent_days",
+            "lease_minutes",
+            "retry_hours",
+            "max_attempts",
+        ]
+    }
+    campaign = campaign_create(
+        actor=organiser,
+        constituency=constituency,
+        values={
+            "name": PHONE_BANK,
+            "mode": CallCampaign.Mode.AREA,
+            **settings,
+            "recent_days": 0,
+            "wards": list(constituency.wards.all()),
+        },
+    )
+    started_build = time.perf_counter()
+    built = queue_build(actor=organiser, campaign=campaign)
+    build_s = time.perf_counter() - started_build
+    campaign_status_set(actor=organiser, campaign=campaign, status="active")
+    callers = []
+    for n in range(5):
+        user = User.objects.create_user(
+            email=f"bench-caller-{n}@bench.example", full_name=f"Caller {n}"
+        )
+        role_grant(actor=None, user=user, role=RoleCode.CALLER, area=constituency)
+        callers.append(user)
+    outcomes = [Outcome.SPOKE] * 4 + [Outcome.NOT_IN] * 4 + [Outcome.VOICEMAIL, Outcome.REFUSED]
+    at = TUESDAY_11AM
+    for n in range(BENCH_CALLS):
+        caller = callers[n % len(callers)]
+        at += datetime.timedelta(seconds=20)
+        entry = contact_hand_out(campaign=campaign, user=caller, now=at)
+        outcome = rng.choice(outcomes)
+        call_record(
+            actor=caller,
+            campaign=campaign,
+            lease_id=entry.lease_id,
+            result=CallResult(outcome=outcome, intention="LAB" if outcome == "S" else ""),
+            now=at + datetime.timedelta(seconds=rng.randint(15, 300)),
+        )
+    stdout.write(
+        f"phone bank: {len(phoned):,} numbers in {numbers:.0f} s; call list of "
+        f"{built.in_queue:,} built in {build_s:.1f} s (left out: {built.skipped}); "
+        f"{BENCH_CALLS} calls in {time.perf_counter() - started - numbers - build_s:.0f} s\n"
+    )
+
+
 def _contact_segments(constituency, question) -> None:
     """Saved segments and canvass targets that read the contact record: the organiser's
     "said Labour, strength 4 or more, not spoken to in 28 days, in Castle ward", those not
@@ -254,6 +355,7 @@ def world() -> dict:
     from canvassing.models import CanvassCampaign
     from clp.models import User
     from members.models import Contact, ImportBatch, Person, PollingDistrict, Segment, Ward
+    from phonebank.models import CallCampaign
 
     batch = ImportBatch.objects.get(filename="register-100k.csv")
     constituency = batch.constituency
@@ -300,12 +402,14 @@ def world() -> dict:
         .values_list("person_id", flat=True)
         .first(),
         "postal_segment": Segment.objects.get(constituency=constituency, name="Postal voters"),
+        "phone_bank": CallCampaign.objects.get(constituency=constituency, name=PHONE_BANK),
     }
 
 
 def pages(world: dict) -> list[tuple[str, str, dict, str]]:
     """(label, url, GET params or POST data, method)."""
     campaign = world["campaign"]
+    bank = world["phone_bank"]
     people = reverse("members:people_list")
     electors = reverse("members:elector_list")
     preview = reverse("canvassing:target_preview", args=[campaign.pk])
@@ -430,6 +534,11 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ),
         ("review queue", reverse("canvassing:review_queue"), {}, "get"),
         ("volunteers", reverse("clp:volunteer_list"), {}, "get"),
+        ("phone bank list", reverse("phonebank:campaign_list"), {}, "get"),
+        ("phone bank page", reverse("phonebank:campaign_detail", args=[bank.pk]), {}, "get"),
+        ("phone bank settings", reverse("phonebank:campaign_edit", args=[bank.pk]), {}, "get"),
+        ("phone bank board", reverse("phonebank:board", args=[bank.pk]), {}, "get"),
+        ("phone bank board (live)", reverse("phonebank:board_live", args=[bank.pk]), {}, "get"),
     ]
 
 
@@ -530,7 +639,7 @@ def _forget_statistics() -> bool:
 
     tables = [
         m._meta.db_table
-        for app in ("members", "canvassing")
+        for app in ("members", "canvassing", "phonebank")
         for m in apps.get_app_config(app).get_models()
     ]
     try:
