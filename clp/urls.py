@@ -27,6 +27,8 @@ urlpatterns = [
     path("canvassing/", include("canvassing.urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
+    # TODO(merge phonebank): phonebank/urls.py includes urls_board; this line goes then.
+    path("phonebank/", include(("phonebank.urls_board", "phonebank"))),
     path("admin/", admin.site.urls),
 ]
 
