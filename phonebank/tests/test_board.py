@@ -16,8 +16,8 @@ from phonebank.board import (
     FLAG_NO_ANSWER_ONLY,
     FLAG_SAME_ANSWERS,
     FLAG_SHORT_CALLS,
-    campaign_board,
     caller_totals,
+    campaign_board,
     team_totals,
 )
 from phonebank.models import CampaignCaller, QueueEntry
