@@ -61,6 +61,58 @@ def _grant(ctx):
     return grant
 
 
+def _call_campaign(ctx):
+    """A phone bank over the whole CLP, set up by its organiser, with the caller on it."""
+    import datetime
+
+    from phonebank.models import CallCampaign, CampaignCaller
+    from phonebank.services.campaigns import campaign_create
+
+    organiser = ctx["users"][RoleCode.ORGANISER]
+    campaign = CallCampaign.objects.filter(name="Matrix phone bank").first()
+    if campaign is None:
+        campaign = campaign_create(
+            actor=organiser,
+            constituency=ctx["geography"]["constituency"],
+            values={
+                "name": "Matrix phone bank",
+                "mode": CallCampaign.Mode.AREA,
+                "outcomes": CallCampaign._meta.get_field("outcomes").default(),
+                "intentions": CallCampaign._meta.get_field("intentions").default(),
+                "weekday_start": datetime.time(9),
+                "weekday_end": datetime.time(20),
+                "weekend_start": datetime.time(10),
+                "weekend_end": datetime.time(18),
+                "recent_days": 7,
+                "lease_minutes": 15,
+                "retry_hours": 4,
+                "max_attempts": 3,
+                "wards": list(ctx["geography"]["wards"].values()),
+            },
+        )
+    CampaignCaller.objects.get_or_create(campaign=campaign, user=ctx["users"][RoleCode.CALLER])
+    return campaign
+
+
+def _campaign_caller(ctx):
+    from phonebank.models import CampaignCaller
+
+    campaign = _call_campaign(ctx)
+    caller = CampaignCaller.objects.get(campaign=campaign, user=ctx["users"][RoleCode.CALLER])
+    return {"pk": campaign.pk, "caller_pk": caller.pk}
+
+
+def _caller_back_on(ctx):
+    """Paused or removed by one role, calling again for the next."""
+    from phonebank.models import CampaignCaller
+
+    CampaignCaller.objects.filter(campaign=_call_campaign(ctx)).update(
+        paused_at=None, removed_at=None
+    )
+
+
+ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+
 EXPECTATIONS: dict[str, Expect] = {
     "home": Expect(everyone_logged_in()),
     "healthz": Expect(everyone_logged_in(anonymous=OK)),
@@ -99,6 +151,20 @@ EXPECTATIONS: dict[str, Expect] = {
         method="post",
         kwargs=lambda ctx: {"pk": _grant(ctx).pk},
         data=lambda ctx: {"expires_on": "2099-01-01"},
+    ),
+    # The phone bank's live board (phonebank/urls_board.py): its organisers only.
+    "phonebank:board": Expect(only(*ORGANISING), kwargs=lambda ctx: {"pk": _call_campaign(ctx).pk}),
+    "phonebank:board_live": Expect(
+        only(*ORGANISING), kwargs=lambda ctx: {"pk": _call_campaign(ctx).pk}
+    ),
+    "phonebank:caller_pause": Expect(
+        only(*ORGANISING), method="post", kwargs=_campaign_caller, reset=_caller_back_on
+    ),
+    "phonebank:caller_resume": Expect(
+        only(*ORGANISING), method="post", kwargs=_campaign_caller, reset=_caller_back_on
+    ),
+    "phonebank:caller_remove": Expect(
+        only(*ORGANISING), method="post", kwargs=_campaign_caller, reset=_caller_back_on
     ),
 }
 
