@@ -249,6 +249,8 @@ def test_the_board_page_polls_its_live_fragment_and_logs_the_read(called, client
     body = fragment.content.decode()
     assert "<html" not in body and "<h1" not in body
     assert "Callers active now" in body and "Same answers every call" in body
+    # Opened directly, the fragment's address gives the page.
+    assert client.get(live_url).url == reverse("phonebank:board", args=[campaign.pk])
     # Polling is not a new bulk read each time.
     assert AuditEntry.objects.filter(action="read:phonebank.board").count() == 1
 
@@ -337,9 +339,9 @@ def test_the_live_fragment_takes_the_same_queries_however_many_calls_and_callers
                 _call(campaign, volunteer, TUESDAY_11AM + j * MINUTE, 30)
         client = client_for(RoleCode.ORGANISER)
         url = reverse("phonebank:board_live", args=[campaign.pk])
-        client.get(url)  # sessions and the like, on first use
+        client.get(url, HTTP_HX_REQUEST="true")  # sessions and the like, on first use
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
         return len(queries)
 
     few = queries_for(make_campaign("Few"), callers=1, calls_each=3)

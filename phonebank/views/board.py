@@ -48,8 +48,11 @@ def board(request, pk):
 @require_GET
 @role_required(*ORGANISING)
 def board_live(request, pk):
-    """The board's figures alone, which the page fetches every few seconds."""
+    """The board's figures alone, which the page fetches every few seconds; the whole page
+    when the address is opened directly."""
     campaign = get_campaign_for_organiser(request.user, pk)
+    if not request.htmx:
+        return redirect("phonebank:board", pk=campaign.pk)
     return render(
         request,
         "phonebank/_board_live.html",
