@@ -346,4 +346,4 @@ def test_the_live_fragment_takes_the_same_queries_however_many_calls_and_callers
 
     few = queries_for(make_campaign("Few"), callers=1, calls_each=3)
     many = queries_for(make_campaign("Many"), callers=6, calls_each=5)
-    assert few == many
+    assert few == many <= 12  # the login and access checks, then seven reads for the board
