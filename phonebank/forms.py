@@ -20,7 +20,7 @@ from members.models import (
     Tag,
     Ward,
 )
-from phonebank.models import CallCampaign
+from phonebank.models import CallCampaign, outcome_words
 from phonebank.script import format_branches, parse_branches
 
 UK = ZoneInfo("Europe/London")
@@ -65,7 +65,7 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, label="What to say first"
     )
     outcomes = forms.MultipleChoiceField(
-        choices=[(c, Outcome(c).label) for c in PHONE_OUTCOMES],
+        choices=[(c, outcome_words(c)) for c in PHONE_OUTCOMES],
         widget=forms.CheckboxSelectMultiple,
         label="Outcomes offered",
     )

@@ -21,6 +21,14 @@ from members.models import PHONE_OUTCOMES, Intention, Outcome
 EARLIEST_CALL = datetime.time(9, 0)
 LATEST_CALL = datetime.time(21, 0)
 DEFAULT_OUTCOMES = list(PHONE_OUTCOMES)
+# The shared vocabulary's words, as a caller would say them on the phone.
+PHONE_WORDS = {Outcome.NOT_IN: "No answer", Outcome.SPOKE: "Spoke to them"}
+
+
+def outcome_words(code: str) -> str:
+    return PHONE_WORDS.get(code) or Outcome(code).label
+
+
 DEFAULT_INTENTIONS = [c for c in Intention.values if c not in (Intention.SNP, Intention.PLAID)]
 
 
@@ -109,7 +117,7 @@ class CallCampaign(TimeStampedModel):
         return self.name
 
     def outcome_choices(self) -> list[tuple[str, str]]:
-        return [(c, Outcome(c).label) for c in PHONE_OUTCOMES if c in self.outcomes]
+        return [(c, outcome_words(c)) for c in PHONE_OUTCOMES if c in self.outcomes]
 
     def intention_choices(self) -> list[tuple[str, str]]:
         return [(c, Intention(c).label) for c in Intention.values if c in self.intentions]

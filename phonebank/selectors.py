@@ -65,3 +65,18 @@ def get_campaign_for_caller(user, pk) -> CallCampaign:
     if campaign is None:
         raise Http404("No such phone bank.")
     return campaign
+
+
+def get_campaign_caller_for_organiser(user, campaign_pk, caller_pk) -> CampaignCaller:
+    """One of the phone bank's callers, for its organisers; 404 for anyone else, and for a
+    caller of another phone bank."""
+    campaign = get_campaign_for_organiser(user, campaign_pk)
+    caller = (
+        CampaignCaller.objects.filter(pk=caller_pk, campaign=campaign)
+        .select_related("user")
+        .first()
+    )
+    if caller is None:
+        raise Http404("No such caller on this phone bank.")
+    caller.campaign = campaign
+    return caller

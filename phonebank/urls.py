@@ -1,5 +1,6 @@
 from django.urls import path
 
+from phonebank import urls_board
 from phonebank.views import caller, organising
 
 app_name = "phonebank"
@@ -28,4 +29,6 @@ urlpatterns = [
     path("campaigns/<int:pk>/script/", organising.script_step_add, name="script_step_add"),
     path("steps/<int:pk>/", organising.script_step_edit, name="script_step_edit"),
     path("steps/<int:pk>/remove/", organising.script_step_remove, name="script_step_remove"),
+    # The live board and the callers on it
+    *urls_board.urlpatterns,
 ]

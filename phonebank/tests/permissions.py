@@ -29,6 +29,23 @@ def _step(ctx):
     return step
 
 
+def _campaign_caller(ctx):
+    from phonebank.models import CampaignCaller
+
+    campaign = _campaign(ctx)
+    caller, _ = CampaignCaller.objects.get_or_create(
+        campaign=campaign, user=ctx["users"][RoleCode.CALLER]
+    )
+    return {"pk": campaign.pk, "caller_pk": caller.pk}
+
+
+def _caller_back_on(ctx):
+    """Paused or removed by one role, calling again for the next."""
+    from phonebank.models import CampaignCaller
+
+    CampaignCaller.objects.filter(campaign=_campaign(ctx)).update(paused_at=None, removed_at=None)
+
+
 def _pk(make):
     return lambda ctx: {"pk": make(ctx).pk}
 
@@ -68,5 +85,17 @@ EXPECTATIONS = {
     "phonebank:script_step_edit": Expect(only(*ORGANISERS), kwargs=_pk(_step)),
     "phonebank:script_step_remove": Expect(
         only(*ORGANISERS), method="post", kwargs=_pk(_step), reset=_step
+    ),
+    # The live board and its callers
+    "phonebank:board": Expect(only(*ORGANISERS), kwargs=_pk(_campaign)),
+    "phonebank:board_live": Expect(only(*ORGANISERS), kwargs=_pk(_campaign)),
+    "phonebank:caller_pause": Expect(
+        only(*ORGANISERS), method="post", kwargs=_campaign_caller, reset=_caller_back_on
+    ),
+    "phonebank:caller_resume": Expect(
+        only(*ORGANISERS), method="post", kwargs=_campaign_caller, reset=_caller_back_on
+    ),
+    "phonebank:caller_remove": Expect(
+        only(*ORGANISERS), method="post", kwargs=_campaign_caller, reset=_caller_back_on
     ),
 }
