@@ -71,8 +71,9 @@ def _tps_numbers(lines, errors: list, counts: dict):
         # The national list is 11-digit numbers: read those without phonenumbers (20 million
         # lines), and accept any UK-shaped number, as the list may name ranges opened after
         # our copy of phonenumbers' metadata.
-        if _NATIONAL.fullmatch(line):
-            yield "+44" + line[1:]
+        compact = line.replace(" ", "")
+        if _NATIONAL.fullmatch(compact):
+            yield "+44" + compact[1:]
             continue
         try:
             yield phone_normalise(line)
@@ -199,7 +200,10 @@ def tps_list_unchanged(path) -> bool:
     latest = TpsList.objects.order_by("-imported_at", "-pk").first()
     if latest is None or latest.file_size is None:
         return False
-    stat = os.stat(path)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False  # the import says what is wrong with the path
     modified = datetime.datetime.fromtimestamp(stat.st_mtime, tz=datetime.UTC)
     return (
         latest.source == str(path)[:300]

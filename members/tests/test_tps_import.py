@@ -136,3 +136,22 @@ def test_a_large_tps_file_is_read_whole(tmp_path):
     elapsed = time.monotonic() - started
     assert tps.numbers == TpsNumber.objects.count() == count
     print(f"200,000 TPS numbers imported in {elapsed:.1f} s")
+
+
+def test_the_tps_list_is_refreshed_nightly_at_half_past_one():
+    from celery.schedules import crontab
+
+    from clp.celery import app
+    from clp.periodic import periodic_jobs
+
+    job = periodic_jobs()["tps-list-refresh"]
+    assert job["task"] in app.tasks
+    assert job["schedule"] == crontab(hour=1, minute=30)
+
+
+@pytest.mark.django_db
+def test_a_missing_tps_file_is_refused_by_name(tmp_path, settings):
+    settings.TPS_LIST_PATH = str(tmp_path / "gone.txt")
+    with pytest.raises(ValidationError) as refused:
+        tps_list_refresh()
+    assert "gone.txt cannot be read" in refused.value.messages[0]
