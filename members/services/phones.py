@@ -215,6 +215,7 @@ def tps_list_unchanged(path) -> bool:
 # --- Phone lists ----------------------------------------------------------------------------
 
 PHONE_LIST_MAX_ROWS = 20_000
+_BARE_ELECTOR_NUMBER = re.compile(r"\d+(/\d+)?")
 # Column names as organisers write them, lower case, spaces for _ and -.
 _ELECTOR_COLUMNS = {
     "elector number",
@@ -342,6 +343,8 @@ def phone_list_import(*, actor, constituencies, data: bytes, filename: str, requ
         elector_key = person_id = None
         if "elector" in columns and cell(cells, columns["elector"]):
             value = cell(cells, columns["elector"])
+            if "pd" in columns and _BARE_ELECTOR_NUMBER.fullmatch(value):
+                value = f"{cell(cells, columns['pd'])}-{value}"  # "PD" and "Elector No" apart
             number = parse_elector_number(value)
             if number is None:
                 problems.append(

@@ -165,3 +165,12 @@ def test_area_organisers_and_it_managers_cannot_import_phone_lists(client_for, r
         assert client_for(role).get(reverse("members:phone_list_import")).status_code == 403
     it_imports = client_for(RoleCode.IT_MANAGER).get(reverse("members:import_list")).text
     assert "Import a phone list" not in it_imports
+
+
+@pytest.mark.django_db
+def test_a_phone_list_may_give_the_district_and_elector_number_in_two_columns(register):
+    header = ["PD", "Elector No", "Tel"]
+    report = _import(register, header, [["CA", "2", "07700 900123"], ["ca", "3/0", "07700900124"]])
+    assert report["added"] == 2
+    assert _person(2).phones.get().number == "+447700900123"
+    assert _person(3).phones.get().number == "+447700900124"
