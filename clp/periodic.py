@@ -21,6 +21,13 @@ def periodic_jobs() -> dict:
             "task": "clp.tasks.jobs_sweep",
             "schedule": settings.JOB_SWEEP_INTERVAL_SECONDS,
         },
+        # 01:30 nightly: read the TPS list file (CLP_TPS_LIST_PATH) when it changed since the
+        # last import, so that the next day's phone banks skip newly registered numbers (the
+        # TPS expects a list no older than 28 days). Off when the setting is empty.
+        "tps-list-refresh": {
+            "task": "members.tasks.tps_list_refresh",
+            "schedule": crontab(hour=1, minute=30),
+        },
         # 03:30 nightly: delete uploaded files (personal data) kept for imports that failed,
         # stuck or were never confirmed, UPLOAD_RETENTION_DAYS after they last changed.
         "uploads-delete-expired": {

@@ -279,6 +279,10 @@ JOB_SWEEP_INTERVAL_SECONDS = env_int("CLP_JOB_SWEEP_INTERVAL_SECONDS", 60)
 # Uploaded files (personal data) kept for a failed, stuck or unconfirmed import are deleted
 # this many days after the import last changed (docs/security.md, "Retention of uploaded files").
 UPLOAD_RETENTION_DAYS = env_int("CLP_UPLOAD_RETENTION_DAYS", 7)
+# The Telephone Preference Service file (one number a line) that members.tasks.tps_list_refresh
+# reads nightly when it has changed. Empty: no nightly refresh (import with manage.py
+# import_tps).
+TPS_LIST_PATH = env_str("CLP_TPS_LIST_PATH", "")
 
 # Email: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

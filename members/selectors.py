@@ -147,3 +147,11 @@ def get_geography_item_for_user(user, kind: str, pk):
         raise Http404("No such kind of area.")
     mine = geography_constituencies_for_user(user, edit=True)
     return get_object_or_404(model.objects.filter(constituency__in=mine), pk=pk)
+
+
+def tps_status():
+    """The TPS list in force (str(): "TPS list of 30 Nov 2026, 123,456 numbers"), or None
+    when none was ever imported. Not personal data: any page may show it."""
+    from members.models import TpsList
+
+    return TpsList.objects.order_by("-imported_at", "-pk").first()

@@ -15,3 +15,20 @@ def uploads_delete_expired() -> int:
     from members.services.batches import import_batch_delete_expired_uploads
 
     return import_batch_delete_expired_uploads()
+
+
+@shared_task(name="members.tasks.tps_list_refresh", acks_late=True, reject_on_worker_lost=True)
+def tps_list_refresh() -> str:
+    """Nightly: read the TPS file at settings.TPS_LIST_PATH, unless it is the file the list in
+    force came from (same size and time of change). Safe to run twice."""
+    from django.conf import settings
+
+    from members.services.phones import tps_list_import, tps_list_unchanged
+
+    path = settings.TPS_LIST_PATH
+    if not path:
+        return "off"
+    if tps_list_unchanged(path):
+        return "unchanged"
+    tps = tps_list_import(actor=None, path=path)
+    return str(tps)

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("imports/", imports.import_list, name="import_list"),
     path("imports/upload/", imports.import_upload, name="import_upload"),
+    path("imports/phones/", imports.phone_list_import_view, name="phone_list_import"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
     path(

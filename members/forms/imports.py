@@ -63,3 +63,19 @@ class MappingForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("map_") and value
         }
+
+
+class PhoneListForm(forms.Form):
+    file = forms.FileField(
+        label="Phone list",
+        help_text="CSV, TSV or XLSX with an elector number (PD-ENO, e.g. AB-123/1) or person id, "
+        "a phone number, and if you have them “Consent” and “TPS” columns (yes or no).",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(
+                "The file is larger than 10 MB: split it into smaller files."
+            )
+        return upload

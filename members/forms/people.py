@@ -15,6 +15,7 @@ from members.models import (
     Person,
     Tag,
 )
+from members.phones import PhoneNumberRefused, phone_kind, phone_normalise
 from members.selectors import READERS
 
 
@@ -189,10 +190,18 @@ class PhoneForm(_ContactForm):
         widgets = {"consent_wording": forms.Textarea(attrs={"rows": 3})}
 
     def clean_number(self):
-        number = "".join(ch for ch in self.cleaned_data["number"] if ch.isdigit() or ch == "+")
-        if len(number.lstrip("+")) < 6:
-            raise forms.ValidationError("Enter the whole phone number.")
+        # E.164, as every import stores it: the TPS list and duplicates are found by equality.
+        try:
+            number = phone_normalise(self.cleaned_data["number"])
+        except PhoneNumberRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
         return self._not_theirs_already("number", number)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("number") and cleaned.get("kind") == ContactPhone.Kind.UNKNOWN:
+            cleaned["kind"] = phone_kind(cleaned["number"])
+        return cleaned
 
 
 class MembershipForm(_Versioned, forms.ModelForm):

@@ -27,10 +27,13 @@ class TpsList(models.Model):
     imported_by = models.ForeignKey(
         "clp.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The file as it was when read: the nightly refresh skips a file that has not changed.
+    file_size = models.BigIntegerField(null=True, blank=True)
+    file_modified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-imported_at"]
         get_latest_by = "imported_at"
 
     def __str__(self):
-        return f"TPS list of {self.file_date:%d %b %Y} ({self.numbers} numbers)"
+        return f"TPS list of {self.file_date:%-d %b %Y}, {self.numbers:,} numbers"

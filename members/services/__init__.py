@@ -17,5 +17,7 @@ Import each service from its module (nothing is re-exported here):
 - `contacts`: contacts and answers from every tool (`contacts_record`, `contacts_review`),
   each person's contact summary, the question bank (`question_create`/`_update`) and
   "contacted recently".
+- `phones`: wrong numbers reported by callers (`phone_reported_wrong`), the TPS list
+  (`tps_list_import`, `tps_list_unchanged`) and organisers' phone lists (`phone_list_import`).
 - `segments`: saved segments (`segment_save`/`_update`/`_delete`, `SegmentInUse`).
 """

@@ -9,6 +9,7 @@ from members.importers import FileProblem
 from members.importers.files import read_table
 from members.importers.records import CellError
 from members.models import Constituency, Suppression
+from members.phones import PhoneNumberRefused, phone_normalise
 from members.services.common import (
     Progress,
     _import_recorded,
@@ -130,8 +131,6 @@ def members_import(
 ) -> dict:
     """Create or update people and memberships from the party's membership list, keyed by
     membership number, then match new members to register entries."""
-    import phonenumbers
-
     from members.importers.files import clean_cell
     from members.importers.records import (
         address_and_postcode,
@@ -213,14 +212,9 @@ def members_import(
             if not raw:
                 continue
             try:
-                parsed = phonenumbers.parse(raw, "GB")
-                if not phonenumbers.is_possible_number(parsed):
-                    raise phonenumbers.NumberParseException(0, "invalid")
-            except phonenumbers.NumberParseException:
-                errors.append(f"{where(field)}: “{raw}” is not a phone number.")
-                continue
-            e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-            phones.append((e164, kind))
+                phones.append((phone_normalise(raw), kind))
+            except PhoneNumberRefused as refused:
+                errors.append(f"{where(field)}: {refused}")
         item["phones"] = phones
         item["email"] = get("email").lower()
         if item["email"] and "@" not in item["email"]:

@@ -111,6 +111,8 @@ def _new_ward(ctx):
 EXPECTATIONS = {
     "members:import_list": Expect(only(*IMPORTERS)),
     "members:import_upload": Expect(only(*IMPORTERS), method="post"),
+    # Phone lists: organisers only, for the people in the constituencies they organise.
+    "members:phone_list_import": Expect(only(RoleCode.ORGANISER)),
     "members:import_detail": Expect(
         only(*IMPORTERS, others=DENIED), kwargs=lambda ctx: {"pk": _batch(ctx)}
     ),

@@ -38,3 +38,110 @@ def test_calls_skip_tps_numbers_without_consent_and_refusals(person):
     assert consent.may_call(person, tps) and set(consent.callable_numbers()) == {tps, plain}
     people = consent.people_with_consent(Person.objects.all(), "email")
     assert not people.exists()
+
+
+def _person(geography, **flags):
+    return Person.objects.create(
+        constituency=geography["constituency"], first_name="A", last_name="B", **flags
+    )
+
+
+@pytest.mark.django_db
+def test_calls_skip_numbers_on_the_tps_list_unless_consent_was_given(person):
+    from members.models import TpsNumber
+
+    on_list = ContactPhone.objects.create(person=person, number="+441632960010")
+    off_list = ContactPhone.objects.create(person=person, number="+441632960011")
+    TpsNumber.objects.create(number="+441632960010")
+    assert not consent.may_call(person, on_list) and consent.may_call(person, off_list)
+    assert set(consent.callable_numbers()) == {off_list}
+    assert consent.people_with_consent(Person.objects.all(), "phone").get() == person
+
+    on_list.consent = ConsentState.GRANTED
+    on_list.save()
+    assert consent.may_call(person, on_list)
+    assert set(consent.callable_numbers()) == {on_list, off_list}
+
+
+@pytest.mark.django_db
+def test_a_wrong_number_is_never_called_or_texted_whatever_its_consent(person):
+    from members.services.phones import phone_reported_wrong
+
+    mobile = ContactPhone.objects.create(
+        person=person,
+        number="+447700900124",
+        kind=ContactPhone.Kind.MOBILE,
+        consent=ConsentState.GRANTED,
+    )
+    assert consent.may_call(person, mobile) and consent.may_text(person, mobile)
+    assert set(consent.textable_numbers()) == {mobile}
+
+    phone_reported_wrong(actor=None, phone_id=mobile.pk)
+    mobile.refresh_from_db()
+    assert mobile.wrong_number_reported_at is not None
+    assert not consent.may_call(person, mobile) and not consent.may_text(person, mobile)
+    assert not consent.callable_numbers().exists() and not consent.textable_numbers().exists()
+    assert not consent.people_with_consent(Person.objects.all(), "phone").exists()
+
+
+@pytest.mark.django_db
+def test_reporting_a_wrong_number_twice_keeps_the_first_report_and_one_audit_entry(person):
+    from clp.models import AuditEntry
+    from members.services.phones import phone_reported_wrong
+
+    phone = ContactPhone.objects.create(person=person, number="+447700900125")
+    first = phone_reported_wrong(actor=None, phone_id=phone.pk).wrong_number_reported_at
+    again = phone_reported_wrong(actor=None, phone_id=phone.pk).wrong_number_reported_at
+    assert first == again
+    assert AuditEntry.objects.filter(action="phone.reported_wrong").count() == 1
+
+
+@pytest.mark.django_db
+def test_skip_reasons_count_each_person_under_the_first_rule_that_leaves_no_number(geography):
+    from django.utils import timezone
+
+    from members.models import TpsNumber
+
+    now = timezone.now()
+
+    def with_phones(*phones, **flags):
+        person = _person(geography, **flags)
+        for index, fields in enumerate(phones):
+            ContactPhone.objects.create(person=person, number=f"+44163296{index:04d}", **fields)
+        return person
+
+    ok = {}
+    with_phones()  # no phone number
+    with_phones()
+    with_phones(ok, do_not_contact=True, do_not_phone=True)  # do not contact, not do not phone
+    with_phones(ok, do_not_phone=True)
+    with_phones(ok, deceased=True)
+    with_phones(ok, erased_at=now)
+    with_phones({"consent": ConsentState.REFUSED}, {"consent": ConsentState.WITHDRAWN})
+    with_phones({"consent": ConsentState.REFUSED}, {"wrong_number_reported_at": now})
+    with_phones({"tps_registered": True})
+    TpsNumber.objects.create(number="+441632960000")  # everyone's first number
+    with_phones(ok)  # on the TPS list
+    with_phones({"consent": ConsentState.GRANTED, "tps_registered": True})  # callable
+    with_phones(ok, {})  # first on the TPS list, second callable
+
+    assert consent.call_skip_reasons(Person.objects.all()) == {
+        "no phone number": 2,
+        "do not contact": 1,
+        "do not phone": 1,
+        "deceased": 1,
+        "erased or merged": 1,
+        "number refused/withdrawn": 1,
+        "wrong number": 1,
+        "on the TPS without consent": 2,
+        "callable_count": 2,
+    }
+    assert consent.callable_count(Person.objects.all()) == 2
+    assert list(consent.call_skip_reasons(Person.objects.none()).values()) == [0] * 9
+
+
+@pytest.mark.django_db
+def test_skip_reasons_take_a_single_query(geography, django_assert_num_queries):
+    people = Person.objects.filter(constituency=geography["constituency"])
+    with django_assert_num_queries(1):
+        consent.call_skip_reasons(people)

@@ -294,3 +294,21 @@ def test_a_subject_access_export_includes_their_consent_wording_and_objections(
     (exported,) = export_subject(DataSubject(person=person))["members"]["people"]
     assert exported["emails"][0]["consent_wording"] == "Email me about the campaign."
     assert exported["do_not_contact_by"] == ["post"]
+
+
+def test_a_phone_added_on_the_person_page_is_stored_as_imports_store_it(
+    register,  # noqa: F811
+    client_for,
+):
+    person = _person()
+    client = client_for(RoleCode.ORGANISER)
+    url = reverse("members:person_contact_add", args=[person.pk, "phone"])
+    form = {"version": person.version, "kind": "unknown", "consent": ConsentState.UNKNOWN}
+    refused = client.post(url, {**form, "number": "0770 090"})
+    assert refused.status_code == 400 and "too short" in refused.content.decode()
+    assert client.post(url, {**form, "number": "07700 900 123"}).status_code == 302
+    phone = ContactPhone.objects.get(person=person)
+    assert (phone.number, phone.kind) == ("+447700900123", ContactPhone.Kind.MOBILE)
+    person.refresh_from_db()
+    again = client.post(url, {**form, "version": person.version, "number": "+44 7700 900123"})
+    assert "They already have this one." in again.content.decode()

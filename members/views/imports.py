@@ -6,10 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clp.access import constituencies_for_user, role_required
+from clp.access import constituencies_for_user, has_role, role_required
 from clp.audit import audit_bulk_read
+from clp.roles import RoleCode
 from clp.views import job_context
-from members.forms.imports import MappingForm, UploadForm
+from members.forms.imports import MappingForm, PhoneListForm, UploadForm
 from members.importers import FileProblem
 from members.models import ImportBatch, MemberMatch, RegisterEdition, Ward
 from members.selectors import (
@@ -20,6 +21,7 @@ from members.selectors import (
     import_batches_for_user,
     member_matches_for_user,
     people_for_user,
+    tps_status,
 )
 from members.services.batches import (
     import_batch_confirm_leavers,
@@ -30,6 +32,7 @@ from members.services.batches import (
 )
 from members.services.member_imports import member_match_decide
 from members.services.people import person_review_clear as service_person_review_clear
+from members.services.phones import PhoneListProblem, phone_list_import
 from members.services.register_imports import correction_notice
 
 
@@ -40,10 +43,22 @@ def _constituency(user):
     return constituency
 
 
+def _import_list(request, form, status=200):
+    return render(
+        request,
+        "members/import_list.html",
+        {
+            "form": form,
+            "batches": import_batches_for_user(request.user).select_related("job")[:20],
+            "can_import_phones": has_role(request.user, RoleCode.ORGANISER),
+        },
+        status=status,
+    )
+
+
 @role_required(*IMPORTERS)
 def import_list(request):
-    batches = import_batches_for_user(request.user).select_related("job")[:20]
-    return render(request, "members/import_list.html", {"form": UploadForm(), "batches": batches})
+    return _import_list(request, UploadForm())
 
 
 @require_POST
@@ -51,10 +66,7 @@ def import_list(request):
 def import_upload(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        batches = import_batches_for_user(request.user).select_related("job")[:20]
-        return render(
-            request, "members/import_list.html", {"form": form, "batches": batches}, status=400
-        )
+        return _import_list(request, form, status=400)
     upload = form.cleaned_data["file"]
     try:
         batch = import_batch_create(
@@ -69,10 +81,7 @@ def import_upload(request):
     except FileProblem as problem:
         for message in problem.messages:
             form.add_error("file", message)
-        batches = import_batches_for_user(request.user).select_related("job")[:20]
-        return render(
-            request, "members/import_list.html", {"form": form, "batches": batches}, status=400
-        )
+        return _import_list(request, form, status=400)
     if batch.status == ImportBatch.Status.NEEDS_MAPPING:
         messages.warning(request, "We do not know this file's layout: match its columns below.")
         return redirect("members:import_mapping", pk=batch.pk)
@@ -280,3 +289,52 @@ def match_decide(request, pk):
     )
     messages.success(request, "Recorded.")
     return redirect("members:match_list")
+
+
+PHONE_LIST_LABELS = {
+    "rows": "Rows in the file",
+    "added": "Numbers added",
+    "updated": "Numbers whose consent or TPS answer changed",
+    "unchanged": "Numbers already recorded as in the file",
+    "rows_without_number": "Rows with no number (skipped)",
+}
+
+
+@role_required(RoleCode.ORGANISER)
+def phone_list_import_view(request):
+    """Upload a phone list: read and written at once (files of up to 20,000 rows), or every
+    bad row shown in a table and nothing written."""
+    form = PhoneListForm(request.POST or None, request.FILES or None)
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = phone_list_import(
+                actor=request.user,
+                constituencies=constituencies_for_user(request.user, RoleCode.ORGANISER),
+                data=upload.read(),
+                filename=upload.name,
+                request=request,
+            )
+        except PhoneListProblem as bad_rows:
+            problem = bad_rows
+        except FileProblem as bad_file:
+            for message in bad_file.messages:
+                form.add_error("file", message)
+        else:
+            summary = ", ".join(
+                f"{label.lower()}: {report[key]:,}" for key, label in PHONE_LIST_LABELS.items()
+            )
+            messages.success(request, f"Imported {upload.name}. {summary[0].upper()}{summary[1:]}.")
+            return redirect("members:phone_list_import")
+    return render(
+        request,
+        "members/phone_list_import.html",
+        {
+            "form": form,
+            "problem": problem,
+            "problem_rows": problem.rows[:500] if problem else [],
+            "tps": tps_status(),
+        },
+        status=400 if (problem or form.errors) else 200,
+    )
