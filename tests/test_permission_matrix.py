@@ -32,7 +32,8 @@ def _classify(response) -> str:
         return DENIED
     if response.status_code == 404:
         return NOT_FOUND
-    if response.status_code in (200, 400):  # 400: the form answered, access was granted
+    # 400: the form answered, access was granted; 204: a beacon (the phone bank's "dialled")
+    if response.status_code in (200, 204, 400):
         return OK
     return f"unexpected {response.status_code}"
 

@@ -102,7 +102,7 @@ def call_record(
             request=request,
         )
         if call.outcome == Outcome.WRONG_NUMBER and entry.phone_id:
-            from members.services.people import phone_reported_wrong
+            from members.services.phones import phone_reported_wrong
 
             phone_reported_wrong(actor=actor, phone_id=entry.phone_id, request=request)
         _queue_after(entry, campaign, call, now)
@@ -212,7 +212,6 @@ def call_bridge(*, actor, campaign: CallCampaign, lease_id, caller_number: str, 
     """Ask the telephony provider to ring the caller and connect them to the contact they hold,
     neither seeing the other's number. Returns the provider's id for the call."""
     from members.phones import PhoneNumberRefused, phone_normalise
-
     from phonebank.models import CampaignCaller
     from phonebank.telephony import BridgeFailed, telephony_provider
 

@@ -21,6 +21,7 @@ from phonebank.services.queue import leases_release_for
 from phonebank.window import window_problems
 
 JOIN_SCOPE = "phonebank"
+PARKED = 10_000  # added to step positions while they are renumbered
 # Settings an organiser chooses for a campaign (the form's fields, and what the audit shows).
 SETTINGS = [
     "name",
@@ -254,10 +255,12 @@ def script_step_remove(*, actor, step: ScriptStep, request=None) -> None:
             position = position - 1 if position > gone else position
             return END if position > last else position
 
-        # Positions are unique: move the later steps through negative numbers.
+        # Positions are unique: move the steps out of the way first.
         for s in steps:
             s.branches = {value: moved(target) for value, target in s.branches.items()}
-            ScriptStep.objects.filter(pk=s.pk).update(position=-s.position, branches=s.branches)
+            ScriptStep.objects.filter(pk=s.pk).update(
+                position=s.position + PARKED, branches=s.branches
+            )
         for s in steps:
             ScriptStep.objects.filter(pk=s.pk).update(
                 position=s.position - 1 if s.position > gone else s.position

