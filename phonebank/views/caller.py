@@ -1,5 +1,6 @@
 """Callers' pages: my phone banks, join by code, and the call page (one contact at a time)."""
 
+import datetime
 import uuid
 
 from django.contrib import messages
@@ -76,7 +77,7 @@ def call(request, pk):
         return render(request, "phonebank/call.html", {**context, "cannot": str(cannot)})
     held = queue.lease_held(campaign, request.user, now=now)
     started = request.session.setdefault(SITTING_STARTED, {}).get(str(campaign.pk))
-    since = timezone.datetime.fromisoformat(started) if started else now
+    since = datetime.datetime.fromisoformat(started) if started else now
     context.update(
         caller=caller,
         open=calling_window_open(campaign, now) and campaign.status == "active",

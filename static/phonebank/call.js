@@ -13,6 +13,16 @@
       if (navigator.sendBeacon) navigator.sendBeacon(dial.dataset.dialled, body);
     });
   }
+  // When the lease runs out the contact is no longer this caller's: take the number off the
+  // screen and reload, which shows "Next contact" (the server has already moved on).
+  var contact = document.querySelector("[data-lease-ends]");
+  if (contact) {
+    var left = Date.parse(contact.dataset.leaseEnds) - Date.now();
+    window.setTimeout(function () {
+      contact.querySelectorAll(".dial").forEach(function (el) { el.remove(); });
+      window.location.reload();
+    }, Math.max(left, 0) + 1000);
+  }
   if (!form) return;
   var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
 
