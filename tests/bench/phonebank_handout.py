@@ -7,13 +7,17 @@ its own caller and database connection, ask for their next contact as fast as th
 PHASE_SECONDS and hand it straight back (`lease_release`) so they can take another; a shared
 record of who holds whom catches a person held by two callers at once. Run before ANALYZE (the
 server's autovacuum may lag a fresh queue), after it, with one caller alone (what one core of
-Python does), and with each call recorded (`call_record`, refused) instead of released. Prints
-per phase the hand-outs/s, the queries and database time per hand-out, then EXPLAIN ANALYZE of
-the claim, and the line `phonebank_handout callers=50 handed=N per_s=N duplicates=N`.
+Python does), with each call recorded (`call_record`, refused) instead of released, and with
+the claim statement alone (what the database can do, without the service's other queries).
+Prints per phase the hand-outs/s, queries, database (wall) time and Python CPU per hand-out
+(50 threads share one interpreter lock, so 1000 / python_cpu_ms is this process's ceiling),
+then EXPLAIN ANALYZE of the claim, and the line
+`phonebank_handout callers=50 handed=N per_s=N duplicates=N` (the service path, after ANALYZE).
 """
 
 import datetime
 import io
+import os
 import threading
 import time
 import uuid
@@ -145,9 +149,12 @@ def build(stdout):
 class Phase:
     """Threads handing out contacts for PHASE_SECONDS; what they saw."""
 
-    def __init__(self, campaign, callers, now, *, record=False, seconds=PHASE_SECONDS):
+    def __init__(
+        self, campaign, callers, now, *, record=False, claim_only=False, seconds=PHASE_SECONDS
+    ):
         self.campaign, self.callers, self.now = campaign, callers, now
-        self.record, self.seconds = record, seconds
+        self.record, self.claim_only, self.seconds = record, claim_only, seconds
+        self.cpu_seconds = 0.0
         self.lock = threading.Lock()
         self.holder = {}  # person id → caller id, while the caller holds them
         self.handed = self.duplicates = 0
@@ -182,15 +189,20 @@ class Phase:
                 db_seconds[0] += time.perf_counter() - started
 
         handed, handout_seconds, my_queries, my_db = 0, 0.0, 0, 0.0
+        cpu_started = None
         try:
             connection.ensure_connection()
             barrier.wait()
+            cpu_started = time.thread_time()
             stop = time.perf_counter() + self.seconds
             while time.perf_counter() < stop:
                 queries[0], db_seconds[0] = 0, 0.0
                 started = time.perf_counter()
                 with connection.execute_wrapper(timed):
-                    entry = contact_hand_out(campaign=self.campaign, user=caller, now=self.now)
+                    if self.claim_only:
+                        entry = _bare_claim(self.campaign, caller, self.now)
+                    else:
+                        entry = contact_hand_out(campaign=self.campaign, user=caller, now=self.now)
                 handout_seconds += time.perf_counter() - started
                 my_queries += queries[0]
                 my_db += db_seconds[0]
@@ -204,7 +216,9 @@ class Phase:
                 # Held until here: given back (or done) only after this.
                 with self.lock:
                     del self.holder[entry.person_id]
-                if self.record:
+                if self.claim_only:
+                    _bare_release(entry, self.now)
+                elif self.record:
                     call_record(
                         actor=caller,
                         campaign=self.campaign,
@@ -220,8 +234,10 @@ class Phase:
             with self.lock:
                 self.errors.append(repr(exc))
         finally:
+            cpu = time.thread_time() - cpu_started if cpu_started is not None else 0.0
             connection.close()
             with self.lock:
+                self.cpu_seconds += cpu
                 self.handed += handed
                 self.queries += my_queries
                 self.db_seconds += my_db
@@ -234,9 +250,31 @@ class Phase:
             f"per_s={self.handed / self.elapsed:>7.0f} duplicates={self.duplicates} "
             f"queries/hand-out={self.queries / per:.1f} "
             f"db_ms/hand-out={1000 * self.db_seconds / per:.2f} "
-            f"wall_ms/hand-out={1000 * self.handout_seconds / per:.2f}"
+            f"wall_ms/hand-out={1000 * self.handout_seconds / per:.2f} "
+            f"python_cpu_ms/cycle={1000 * self.cpu_seconds / per:.2f}"
             + (f" errors={len(self.errors)}: {self.errors[:2]}" if self.errors else "")
             + "\n"
+        )
+
+
+def _bare_claim(campaign, user, now):
+    """The claim statement alone (what the database does for a hand-out), as an entry."""
+    from phonebank.models import QueueEntry
+    from phonebank.services import queue
+
+    lease_id = uuid.uuid4()
+    with transaction.atomic():
+        entry_id = queue._claim(campaign, user, lease_id, now)
+    # The queue has one entry per person: the entry stands for its person here.
+    return QueueEntry(pk=entry_id, person_id=entry_id, lease_id=lease_id) if entry_id else None
+
+
+def _bare_release(entry, now) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE phonebank_queueentry SET state = 'waiting', available_at = %s, "
+            "leased_by_id = NULL, lease_id = NULL WHERE id = %s",
+            [now, entry.pk],
         )
 
 
@@ -270,6 +308,8 @@ def run(stdout) -> None:
     campaign, callers = build(stdout)
     now = _calling_time(timezone.now())
     with pool_of_at_least(CALLERS + 1):
+        bare_before = Phase(campaign, callers, now, claim_only=True).run()
+        stdout.write(bare_before.line("the claim alone, before ANALYZE"))
         before = Phase(campaign, callers, now).run()
         stdout.write(before.line("release, before ANALYZE"))
         started = time.perf_counter()
@@ -282,10 +322,14 @@ def run(stdout) -> None:
         stdout.write(alone.line("release, one caller alone"))
         recorded = Phase(campaign, callers, now, record=True).run()
         stdout.write(recorded.line("record a refusal, after ANALYZE"))
+        bare = Phase(campaign, callers, now, claim_only=True).run()
+        stdout.write(bare.line("the claim alone, after ANALYZE"))
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    stdout.write(f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min)\n")
     stdout.write("EXPLAIN ANALYZE of the claim now:\n")
     for row in _claim_explained(campaign, callers[0], now):
         stdout.write(f"  {row}\n")
-    phases = (before, after, alone, recorded)
+    phases = (bare_before, before, after, alone, recorded, bare)
     duplicates = sum(p.duplicates for p in phases)
     errors = sum(len(p.errors) for p in phases)
     stdout.write(
