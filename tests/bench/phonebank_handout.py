@@ -8,7 +8,8 @@ PHASE_SECONDS and hand it straight back (`lease_release`) so they can take anoth
 record of who holds whom catches a person held by two callers at once. Run before ANALYZE (the
 server's autovacuum may lag a fresh queue), after it, with one caller alone (what one core of
 Python does), with each call recorded (`call_record`, refused) instead of released, and with
-the claim statement alone (what the database can do, without the service's other queries).
+the claim statement alone (what the database can do, without the service's other queries),
+again after VACUUM (dead row versions at the head of the queue slow each claim until then).
 Prints per phase the hand-outs/s, queries, database (wall) time and Python CPU per hand-out
 (50 threads share one interpreter lock, so 1000 / python_cpu_ms is this process's ceiling),
 then EXPLAIN ANALYZE of the claim, and the line
@@ -298,6 +299,18 @@ def _claim_explained(campaign, user, now) -> list[str]:
     return plan
 
 
+def _claim_summary(campaign, user, now) -> str:
+    """How the claim finds the next in line: the scan, the pages it read, its time."""
+    plan = _claim_explained(campaign, user, now)
+    scan = next((n for n, row in enumerate(plan) if "queue_next_to_call" in row), None)
+    how = "index queue_next_to_call" if scan is not None else "NOT the queue_next_to_call index"
+    pages = ""
+    if scan is not None:
+        pages = next((r.strip() for r in plan[scan : scan + 5] if "Buffers" in r), "")
+    took = next((r.strip() for r in plan if r.strip().startswith("Execution Time")), "")
+    return f"claim plan: {how}, {pages}, {took}"
+
+
 def run(stdout) -> None:
     if connection.vendor != "postgresql":
         stdout.write(
@@ -307,6 +320,7 @@ def run(stdout) -> None:
         return
     campaign, callers = build(stdout)
     now = _calling_time(timezone.now())
+    stdout.write(_claim_summary(campaign, callers[0], now) + " (before ANALYZE)\n")
     with pool_of_at_least(CALLERS + 1):
         bare_before = Phase(campaign, callers, now, claim_only=True).run()
         stdout.write(bare_before.line("the claim alone, before ANALYZE"))
@@ -316,6 +330,7 @@ def run(stdout) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         stdout.write(f"ANALYZE took {time.perf_counter() - started:.1f} s\n")
+        stdout.write(_claim_summary(campaign, callers[0], now) + " (after ANALYZE)\n")
         after = Phase(campaign, callers, now).run()
         stdout.write(after.line("release, after ANALYZE"))
         alone = Phase(campaign, callers[:1], now, seconds=5).run()
@@ -324,12 +339,24 @@ def run(stdout) -> None:
         stdout.write(recorded.line("record a refusal, after ANALYZE"))
         bare = Phase(campaign, callers, now, claim_only=True).run()
         stdout.write(bare.line("the claim alone, after ANALYZE"))
+        # Every claim and release leaves a dead row version and index entry at the head of
+        # the queue, which each later claim steps over until VACUUM clears them.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'phonebank_queueentry'"
+            )
+            dead = cursor.fetchone()[0]
+            cursor.execute("VACUUM phonebank_queueentry")
+        stdout.write(f"VACUUM of the queue ({dead:,} dead row versions)\n")
+        stdout.write(_claim_summary(campaign, callers[0], now) + " (after VACUUM)\n")
+        vacuumed = Phase(campaign, callers, now, claim_only=True).run()
+        stdout.write(vacuumed.line("the claim alone, after VACUUM"))
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     stdout.write(f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min)\n")
     stdout.write("EXPLAIN ANALYZE of the claim now:\n")
     for row in _claim_explained(campaign, callers[0], now):
         stdout.write(f"  {row}\n")
-    phases = (bare_before, before, after, alone, recorded, bare)
+    phases = (bare_before, before, after, alone, recorded, bare, vacuumed)
     duplicates = sum(p.duplicates for p in phases)
     errors = sum(len(p.errors) for p in phases)
     stdout.write(
