@@ -122,9 +122,7 @@ def test_thirty_callers_racing_through_the_queue_call_each_person_once(
     assert len({c for _, c in handed}) == CALLERS
 
 
-def test_thirty_callers_asking_at_once_each_hold_a_different_person(
-    crowd, racers, make_campaign
-):
+def test_thirty_callers_asking_at_once_each_hold_a_different_person(crowd, racers, make_campaign):
     campaign = make_campaign()
     holding, lock = {}, threading.Lock()
 
