@@ -9,12 +9,14 @@ recent-contact rule, since both can change after the list was built.
 """
 
 import datetime
+import re
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clp.access import polling_district_scope
@@ -202,26 +204,119 @@ def contact_hand_out(*, campaign: CallCampaign, user, now=None) -> QueueEntry | 
     they hold already if they hold one. None when nobody is left to call now."""
     now = now or timezone.now()
     _open_for_calls(campaign, now)
-    caller_for(campaign, user, now=now)
-    held = lease_held(campaign, user, now=now)
-    if held is not None:
-        return held
+    if _holds_caller_role_for(campaign, user):
+        _caller_row_made(campaign, user)
+    else:
+        caller_for(campaign, user, now=now)  # joined by code, or CannotCall says why not
+    hand_out = _hand_out_in_one_statement if connection.vendor == "postgresql" else _hand_out
     for _ in range(MAX_SET_ASIDE):
-        lease_id = uuid.uuid4()
         try:
             with transaction.atomic():
-                entry_id = _claim(campaign, user, lease_id, now)
+                entry, held = hand_out(campaign, user, now)
         except IntegrityError:
             # The person is held by a lease in another campaign that has run out: free those,
             # then try again.
             _expired_leases_release(now)
             continue
-        if entry_id is None:
+        if entry is None:
+            caller_for(campaign, user, now=now)  # paused or taken off: CannotCall says so
             return None
-        entry = _callable_or_set_aside(entry_id, campaign, now)
-        if entry is not None:
+        if held or not _set_aside(entry, campaign, now):
             return entry
     return None
+
+
+def _caller_row_made(campaign, user) -> None:
+    """A role holder's place among the campaign's callers (for the board, and to be paused),
+    made on first use; remembered on the user object for the rest of the request."""
+    made = user.__dict__.setdefault("_phonebank_caller_rows", set())
+    if campaign.pk not in made:
+        CampaignCaller.objects.get_or_create(campaign=campaign, user=user)
+        made.add(campaign.pk)
+
+
+def _holds_caller_role_for(campaign, user) -> bool:
+    """Whether a caller-role grant of `user` (cached for the request) covers the campaign's
+    callers' area without asking the database; False sends the check to `caller_for`."""
+    from clp.access import grants_for
+    from clp.roles import RoleCode
+
+    for grant in grants_for(user, RoleCode.CALLER):
+        if grant.constituency_id == campaign.constituency_id:
+            return True
+        in_constituency = grant.ward_id and grant.ward.constituency_id == campaign.constituency_id
+        if in_constituency and campaign.caller_ward_id in (None, grant.ward_id):
+            return True
+    return False
+
+
+def _hand_out(campaign, user, now) -> tuple[QueueEntry | None, bool]:
+    """The portable hand-out: the contact held already, else one claimed by `_claim`, with
+    what `_set_aside` needs to know about them. (entry, whether it was held already)"""
+    held = lease_held(campaign, user, now=now)
+    if held is not None:
+        return held, True
+    if CampaignCaller.objects.filter(
+        Q(paused_at__isnull=False) | Q(removed_at__isnull=False), campaign=campaign, user=user
+    ).exists():
+        return None, False
+    entry_id = _claim(campaign, user, uuid.uuid4(), now)
+    if entry_id is None:
+        return None, False
+    entry = QueueEntry.objects.annotate(
+        number_ok=Exists(consent.callable_numbers().filter(pk=OuterRef("phone_id"))),
+        last_contact=Subquery(
+            ContactSummary.objects.filter(person=OuterRef("person_id")).values("contacted_at")
+        ),
+    ).get(pk=entry_id)
+    return entry, False
+
+
+def _hand_out_in_one_statement(campaign, user, now) -> tuple[QueueEntry | None, bool]:
+    """Postgres: the held contact, or a new one claimed, and what `_set_aside` needs, in one
+    round trip (fifty callers asking at once spend their time in the database, not in
+    building queries)."""
+    params = {
+        "campaign": campaign.pk,
+        "user": user.pk,
+        "now": now,
+        "lease_id": uuid.uuid4(),
+        "leased_by_id": user.pk,
+        "leased_at": now,
+        "available_at": now + datetime.timedelta(minutes=campaign.lease_minutes),
+    }
+    sql, callable_params = _hand_out_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, **callable_params})
+        row = cursor.fetchone()
+    if row is None:
+        return None, False
+    (pk, person_id, phone_id, lease_id, leased_at, available_at, last_called_at, held) = row[:8]
+    entry = QueueEntry(
+        pk=pk,
+        campaign=campaign,
+        person_id=person_id,
+        phone_id=phone_id,
+        state=QueueEntry.State.LEASED,
+        leased_by_id=user.pk,
+        lease_id=lease_id,
+        leased_at=leased_at,
+        available_at=available_at,
+        last_called_at=last_called_at,
+    )
+    entry.number_ok, entry.last_contact = row[8], row[9]
+    return entry, held
+
+
+@cache
+def _hand_out_sql() -> tuple[str, dict]:
+    """The hand-out statement, with the consent rule's own SQL for "a number we may call"
+    (members.consent.callable_numbers, compiled by Django) and its parameters, named."""
+    callable_sql, callable_params = consent.callable_numbers().values("pk").query.sql_with_params()
+    names = iter(range(len(callable_params)))
+    callable_sql = re.sub(r"(?<!%)%s", lambda _m: f"%(consent_{next(names)})s", callable_sql)
+    sql = _HAND_OUT_SQL.replace("{callable_numbers}", callable_sql)
+    return sql, {f"consent_{n}": value for n, value in enumerate(callable_params)}
 
 
 def _claim(campaign, user, lease_id, now) -> int | None:
@@ -281,6 +376,62 @@ _CLAIM_SQL = """
     RETURNING id
 """
 
+# The hand-out in one statement: the contact the caller holds already, if any; else, unless
+# the organiser paused them or took them off, the claim above; and for a new claim whether
+# its number is one we may call and when the person was last contacted.
+_HAND_OUT_SQL = """
+    WITH held AS (
+        SELECT id, person_id, phone_id, lease_id, leased_at, available_at, last_called_at
+        FROM phonebank_queueentry
+        WHERE leased_by_id = %(user)s AND campaign_id = %(campaign)s AND state = 'leased'
+          AND available_at > %(now)s
+        LIMIT 1
+    ), blocked AS (
+        SELECT 1 FROM phonebank_campaigncaller
+        WHERE campaign_id = %(campaign)s AND user_id = %(user)s
+          AND (paused_at IS NOT NULL OR removed_at IS NOT NULL)
+    ), mine AS (
+        SELECT id FROM phonebank_queueentry q
+        WHERE reserved_for_id = %(user)s
+          AND campaign_id = %(campaign)s AND state IN ('waiting', 'leased')
+          AND available_at <= %(now)s
+          AND NOT EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM blocked)
+          AND NOT EXISTS (
+              SELECT 1 FROM phonebank_queueentry other
+              WHERE other.person_id = q.person_id AND other.state = 'leased'
+                AND other.campaign_id <> q.campaign_id AND other.available_at > %(now)s)
+        ORDER BY available_at LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    ), next_in_line AS (
+        SELECT id FROM phonebank_queueentry q
+        WHERE campaign_id = %(campaign)s AND state IN ('waiting', 'leased')
+          AND available_at <= %(now)s
+          AND (reserved_for_id IS NULL OR reserved_until <= %(now)s)
+          AND NOT EXISTS (SELECT 1 FROM mine)
+          AND NOT EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM blocked)
+          AND NOT EXISTS (
+              SELECT 1 FROM phonebank_queueentry other
+              WHERE other.person_id = q.person_id AND other.state = 'leased'
+                AND other.campaign_id <> q.campaign_id AND other.available_at > %(now)s)
+        ORDER BY available_at, id LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE phonebank_queueentry SET state = 'leased', lease_id = %(lease_id)s,
+            leased_by_id = %(leased_by_id)s, leased_at = %(leased_at)s,
+            available_at = %(available_at)s, dialled_at = NULL
+        WHERE id = (SELECT id FROM mine UNION ALL SELECT id FROM next_in_line LIMIT 1)
+        RETURNING id, person_id, phone_id, lease_id, leased_at, available_at, last_called_at
+    )
+    SELECT handed.*,
+        EXISTS (SELECT 1 FROM ({callable_numbers}) may WHERE may.pk = handed.phone_id),
+        (SELECT contacted_at FROM members_contactsummary s WHERE s.person_id = handed.person_id)
+    FROM (
+        SELECT claimed.*, false AS held FROM claimed
+        UNION ALL
+        SELECT held.*, true FROM held
+    ) handed
+"""
+
 
 def _claim_conditional(campaign, user, now, values) -> int | None:
     """The portable claim: pick candidates, then take the first whose row is still claimable
@@ -312,43 +463,41 @@ def _expired_leases_release(now) -> None:
     )
 
 
-def _callable_or_set_aside(entry_id: int, campaign, now) -> QueueEntry | None:
-    """The claimed entry, if its person may still be called now; otherwise it is set aside
-    (skipped for good, or until their recent contact is old enough) and None returned."""
-    entry = (
-        QueueEntry.objects.select_related("person", "phone")
-        .annotate(
-            number_ok=Exists(consent.callable_numbers().filter(pk=OuterRef("phone_id"))),
-            other_number=_best_number("person_id"),
-            last_contact=Subquery(
-                ContactSummary.objects.filter(person=OuterRef("person_id")).values("contacted_at")
-            ),
-        )
-        .get(pk=entry_id)
-    )
+def _set_aside(entry: QueueEntry, campaign, now) -> bool:
+    """Set the claimed entry aside if its person may not be called now (they were contacted
+    recently by someone else, or have no number we may call any more): until their recent
+    contact is old enough, or for good with the reason. True when set aside."""
     free = {"leased_by": None, "lease_id": None, "leased_at": None}
-    recent_until = (
-        entry.last_contact + datetime.timedelta(days=campaign.recent_days)
-        if entry.last_contact
-        else None
+    last_contact = entry.last_contact
+    contacted_by_others = last_contact and (
+        entry.last_called_at is None or last_contact > entry.last_called_at
     )
-    contacted_by_others = entry.last_contact and (
-        entry.last_called_at is None or entry.last_contact > entry.last_called_at
+    recent_until = (
+        last_contact + datetime.timedelta(days=campaign.recent_days) if last_contact else None
     )
     if contacted_by_others and recent_until > now:
         QueueEntry.objects.filter(pk=entry.pk).update(
             state=QueueEntry.State.WAITING, available_at=recent_until, **free
         )
-        return None
-    if not entry.number_ok:
-        if entry.other_number is None:
-            QueueEntry.objects.filter(pk=entry.pk).update(
-                state=QueueEntry.State.SKIPPED, skip_reason=_why_not_callable(entry.person), **free
-            )
-            return None
-        QueueEntry.objects.filter(pk=entry.pk).update(phone_id=entry.other_number)
-        entry = QueueEntry.objects.select_related("person", "phone").get(pk=entry.pk)
-    return entry
+        return True
+    if entry.number_ok:
+        return False
+    other_number = (
+        consent.callable_numbers()
+        .filter(person=entry.person_id)
+        .order_by("-is_primary", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if other_number is not None:
+        QueueEntry.objects.filter(pk=entry.pk).update(phone_id=other_number)
+        entry.phone_id = other_number
+        return False
+    person = Person.objects.get(pk=entry.person_id)
+    QueueEntry.objects.filter(pk=entry.pk).update(
+        state=QueueEntry.State.SKIPPED, skip_reason=_why_not_callable(person), **free
+    )
+    return True
 
 
 def _why_not_callable(person) -> str:
