@@ -12,19 +12,8 @@ from clp.audit import audit_record
 from gdpr.registry import DataSubject, declare
 
 
-def _person_ids(subject: DataSubject) -> list[int]:
-    ids = []
-    if subject.person is not None:
-        ids.append(subject.person.pk)
-    if subject.user is not None:
-        from members.models import Person
-
-        ids.extend(Person.objects.filter(user=subject.user).values_list("pk", flat=True))
-    return sorted(set(ids))
-
-
 def export(subject: DataSubject) -> dict:
-    people = _person_ids(subject)
+    people = subject.person_ids()
     results = (
         CanvassResult.objects.filter(person__in=people)
         .select_related("campaign")
@@ -73,7 +62,7 @@ def export(subject: DataSubject) -> dict:
 
 
 def erase(subject: DataSubject, *, actor) -> dict:
-    people = _person_ids(subject)
+    people = subject.person_ids()
     with transaction.atomic():
         results, _ = CanvassResult.objects.filter(person__in=people).delete()
         entries, _ = WalkListEntry.objects.filter(elector__person__in=people).delete()

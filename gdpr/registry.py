@@ -20,6 +20,15 @@ class DataSubject:
     person: object | None = None
     user: object | None = None
 
+    def person_ids(self) -> list[int]:
+        """The person records this request is about: the one named, and the login's own."""
+        from members.models import Person
+
+        ids = [self.person.pk] if self.person is not None else []
+        if self.user is not None:
+            ids.extend(Person.objects.filter(user=self.user).values_list("pk", flat=True))
+        return sorted(set(ids))
+
 
 @dataclass
 class Declaration:

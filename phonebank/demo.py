@@ -2,7 +2,6 @@
 code, and numbers for a few hundred demo people (in Ofcom's drama range, 07700 900xxx, which
 never ring anyone). Idempotent: nothing changes on a re-run."""
 
-import datetime
 import random
 
 from clp.demo import DemoContext, DemoStep, demo_email
@@ -17,6 +16,7 @@ def seed_phonebank(ctx: DemoContext) -> None:
     from phonebank.services.campaigns import (
         campaign_create,
         campaign_status_set,
+        default_settings,
         join_code_issue,
         script_step_save,
     )
@@ -64,26 +64,15 @@ def seed_phonebank(ctx: DemoContext) -> None:
     campaign = campaign_create(
         actor=organiser,
         constituency=constituency,
-        values={
-            "name": CAMPAIGN,
-            "mode": CallCampaign.Mode.AREA,
-            "purpose": "Persuasion before the May elections",
-            "introduction": (
+        values=default_settings(
+            name=CAMPAIGN,
+            purpose="Persuasion before the May elections",
+            introduction=(
                 "Hello, is that {their name}? I'm {your name}, a volunteer with your local "
                 "Labour Party. Have you got two minutes to tell us what matters to you?"
             ),
-            "outcomes": CallCampaign._meta.get_field("outcomes").default(),
-            "intentions": CallCampaign._meta.get_field("intentions").default(),
-            "weekday_start": datetime.time(9),
-            "weekday_end": datetime.time(20),
-            "weekend_start": datetime.time(10),
-            "weekend_end": datetime.time(18),
-            "recent_days": 7,
-            "lease_minutes": 15,
-            "retry_hours": 4,
-            "max_attempts": 3,
-            "wards": [castle],
-        },
+            wards=[castle],
+        ),
     )
     script_step_save(
         actor=organiser,

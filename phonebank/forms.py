@@ -22,6 +22,7 @@ from members.models import (
 )
 from phonebank.models import CallCampaign, outcome_words
 from phonebank.script import format_branches, parse_branches
+from phonebank.services.campaigns import RELATED, SETTINGS
 
 UK = ZoneInfo("Europe/London")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -125,31 +126,9 @@ class CampaignForm(forms.Form):
 
 
 def campaign_initial(campaign) -> dict:
-    initial = {
-        field: getattr(campaign, field)
-        for field in [
-            "name",
-            "purpose",
-            "mode",
-            "segment",
-            "member_statuses",
-            "introduction",
-            "outcomes",
-            "intentions",
-            "weekday_start",
-            "weekday_end",
-            "weekend_start",
-            "weekend_end",
-            "recent_days",
-            "lease_minutes",
-            "retry_hours",
-            "max_attempts",
-            "caller_ward",
-        ]
-    }
-    initial["wards"] = list(campaign.wards.all())
-    initial["polling_districts"] = list(campaign.polling_districts.all())
-    initial["tags"] = list(campaign.tags.all())
+    initial = {field: getattr(campaign, field) for field in SETTINGS}
+    for name in RELATED:
+        initial[name] = list(getattr(campaign, name).all())
     return initial
 
 

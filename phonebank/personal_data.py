@@ -13,19 +13,8 @@ from gdpr.registry import DataSubject, declare
 from phonebank.models import Call, CampaignCaller, QueueEntry
 
 
-def _person_ids(subject: DataSubject) -> list[int]:
-    ids = []
-    if subject.person is not None:
-        ids.append(subject.person.pk)
-    if subject.user is not None:
-        from members.models import Person
-
-        ids.extend(Person.objects.filter(user=subject.user).values_list("pk", flat=True))
-    return sorted(set(ids))
-
-
 def export(subject: DataSubject) -> dict:
-    people = _person_ids(subject)
+    people = subject.person_ids()
     data = {
         "calls": [
             {
@@ -68,7 +57,7 @@ def export(subject: DataSubject) -> dict:
 
 
 def erase(subject: DataSubject, *, actor) -> dict:
-    people = _person_ids(subject)
+    people = subject.person_ids()
     with transaction.atomic():
         calls, _ = Call.objects.filter(person__in=people).delete()
         places, _ = QueueEntry.objects.filter(person__in=people).delete()

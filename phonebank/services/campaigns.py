@@ -45,6 +45,19 @@ SETTINGS = [
 RELATED = ["wards", "polling_districts", "tags"]
 
 
+def default_settings(**values) -> dict:
+    """A new campaign's settings as the model's defaults have them, with `values` on top (for
+    the demo, tests and benches that set a campaign up in code)."""
+    fields = {f.name: f for f in CallCampaign._meta.get_fields()}
+    settings = {
+        name: fields[name].get_default()
+        for name in SETTINGS
+        if name not in ("name", "segment", "caller_ward")
+    }
+    settings["mode"] = CallCampaign.Mode.AREA
+    return {**settings, **values}
+
+
 def _checked_settings(values: dict) -> dict:
     values = dict(values)
     values["outcomes"] = [c for c in PHONE_OUTCOMES if c in values.get("outcomes", [])]

@@ -2,10 +2,12 @@
 
 `queue_build` puts everyone the campaign selects, with a number we may call, in the queue (one
 INSERT … SELECT, however many). `contact_hand_out` gives a caller the next person under a lease
-that expires: on Postgres the row is claimed with `FOR UPDATE SKIP LOCKED`, so fifty callers
-asking at once each get a different row without waiting on each other; elsewhere a conditional
-UPDATE claims it. Whoever is claimed is checked once more against the consent rule and the
-recent-contact rule, since both can change after the list was built.
+that expires. On Postgres one statement does it in one round trip: the contact the caller holds
+already, else the next row claimed with `FOR UPDATE SKIP LOCKED` (fifty callers asking at once
+each get a different row without waiting on each other), and whether its number may still be
+called. Elsewhere a conditional UPDATE claims the row. Whoever is claimed is checked once more
+against the consent rule and the recent-contact rule, since both can change after the list was
+built, and set aside if they fail.
 """
 
 import datetime
@@ -251,7 +253,8 @@ def _holds_caller_role_for(campaign, user) -> bool:
 
 
 def _hand_out(campaign, user, now) -> tuple[QueueEntry | None, bool]:
-    """The portable hand-out: the contact held already, else one claimed by `_claim`, with
+    """The portable hand-out: the contact held already, else one claimed by a conditional
+    UPDATE (`_claim_conditional`), with
     what `_set_aside` needs to know about them. (entry, whether it was held already)"""
     held = lease_held(campaign, user, now=now)
     if held is not None:
@@ -260,7 +263,15 @@ def _hand_out(campaign, user, now) -> tuple[QueueEntry | None, bool]:
         Q(paused_at__isnull=False) | Q(removed_at__isnull=False), campaign=campaign, user=user
     ).exists():
         return None, False
-    entry_id = _claim(campaign, user, uuid.uuid4(), now)
+    values = {
+        "state": QueueEntry.State.LEASED,
+        "lease_id": uuid.uuid4(),
+        "leased_by_id": user.pk,
+        "leased_at": now,
+        "available_at": now + datetime.timedelta(minutes=campaign.lease_minutes),
+        "dialled_at": None,
+    }
+    entry_id = _claim_conditional(campaign, user, now, values)
     if entry_id is None:
         return None, False
     entry = QueueEntry.objects.annotate(
@@ -318,63 +329,6 @@ def _hand_out_sql() -> tuple[str, dict]:
     sql = _HAND_OUT_SQL.replace("{callable_numbers}", callable_sql)
     return sql, {f"consent_{n}": value for n, value in enumerate(callable_params)}
 
-
-def _claim(campaign, user, lease_id, now) -> int | None:
-    values = {
-        "lease_id": lease_id,
-        "leased_by_id": user.pk,
-        "leased_at": now,
-        "available_at": now + datetime.timedelta(minutes=campaign.lease_minutes),
-    }
-    if connection.vendor != "postgresql":
-        values["dialled_at"] = None
-    if connection.vendor == "postgresql":
-        return _claim_skip_locked(campaign.pk, user.pk, now, values)
-    return _claim_conditional(campaign, user, now, values)
-
-
-def _claim_skip_locked(campaign_id, user_id, now, values) -> int | None:
-    """One statement: the caller's own call-back that is due, else the next in line, locked
-    with SKIP LOCKED so concurrent callers pass over each other's rows."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, {"campaign": campaign_id, "user": user_id, "now": now, **values})
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-# A person held by a live lease in another campaign is left for later (the unique index
-# queue_one_lease_per_person is the guarantee; this keeps the claim from tripping on it).
-_CLAIM_SQL = """
-    WITH mine AS (
-        SELECT id FROM phonebank_queueentry q
-        WHERE reserved_for_id = %(user)s
-          AND campaign_id = %(campaign)s AND state IN ('waiting', 'leased')
-          AND available_at <= %(now)s
-          AND NOT EXISTS (
-              SELECT 1 FROM phonebank_queueentry other
-              WHERE other.person_id = q.person_id AND other.state = 'leased'
-                AND other.campaign_id <> q.campaign_id AND other.available_at > %(now)s)
-        ORDER BY available_at LIMIT 1
-        FOR UPDATE SKIP LOCKED
-    ), next_in_line AS (
-        SELECT id FROM phonebank_queueentry q
-        WHERE campaign_id = %(campaign)s AND state IN ('waiting', 'leased')
-          AND available_at <= %(now)s
-          AND (reserved_for_id IS NULL OR reserved_until <= %(now)s)
-          AND NOT EXISTS (SELECT 1 FROM mine)
-          AND NOT EXISTS (
-              SELECT 1 FROM phonebank_queueentry other
-              WHERE other.person_id = q.person_id AND other.state = 'leased'
-                AND other.campaign_id <> q.campaign_id AND other.available_at > %(now)s)
-        ORDER BY available_at, id LIMIT 1
-        FOR UPDATE SKIP LOCKED
-    )
-    UPDATE phonebank_queueentry SET state = 'leased', lease_id = %(lease_id)s,
-        leased_by_id = %(leased_by_id)s, leased_at = %(leased_at)s,
-        available_at = %(available_at)s, dialled_at = NULL
-    WHERE id = (SELECT id FROM mine UNION ALL SELECT id FROM next_in_line LIMIT 1)
-    RETURNING id
-"""
 
 # The hand-out in one statement: the contact the caller holds already, if any; else, unless
 # the organiser paused them or took them off, the claim above; and for a new claim whether
@@ -451,7 +405,6 @@ def _claim_conditional(campaign, user, now, values) -> int | None:
     others = queue.filter(Q(reserved_for__isnull=True) | Q(reserved_until__lte=now))
     for candidates in (mine, others):
         for pk in candidates.order_by("available_at", "pk").values_list("pk", flat=True)[:10]:
-            values["state"] = QueueEntry.State.LEASED
             if QueueEntry.objects.filter(claimable, pk=pk).update(**values):
                 return pk
     return None

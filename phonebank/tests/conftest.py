@@ -43,28 +43,17 @@ def districts(geography):
 @pytest.fixture
 def make_campaign(users, geography):
     """A phone bank over the given wards (or the whole CLP), started and with its queue built."""
-    from phonebank.models import CallCampaign
-    from phonebank.services.campaigns import campaign_create, campaign_status_set
+    from phonebank.services.campaigns import (
+        campaign_create,
+        campaign_status_set,
+        default_settings,
+    )
     from phonebank.services.queue import queue_build
 
     organiser = users[RoleCode.ORGANISER]
 
     def make(name="Winter calls", *, start=True, build=True, **values):
-        settings = {
-            "name": name,
-            "mode": CallCampaign.Mode.AREA,
-            "outcomes": CallCampaign._meta.get_field("outcomes").default(),
-            "intentions": CallCampaign._meta.get_field("intentions").default(),
-            "weekday_start": datetime.time(9),
-            "weekday_end": datetime.time(20),
-            "weekend_start": datetime.time(10),
-            "weekend_end": datetime.time(18),
-            "recent_days": 7,
-            "lease_minutes": 15,
-            "retry_hours": 4,
-            "max_attempts": 3,
-            "wards": list(geography["wards"].values()),
-        }
+        settings = default_settings(name=name, wards=list(geography["wards"].values()))
         settings.update(values)
         campaign = campaign_create(
             actor=organiser, constituency=geography["constituency"], values=settings

@@ -11,7 +11,7 @@ from django.db import connection
 from clp.roles import RoleCode
 from conftest import make_user
 from members.models import ContactPhone, Outcome, Person
-from phonebank.models import Call, CallCampaign, QueueEntry
+from phonebank.models import Call, QueueEntry
 from phonebank.services import queue
 from phonebank.services.calls import CallResult, call_record
 from phonebank.services.queue import contact_hand_out
@@ -145,15 +145,9 @@ def test_thirty_callers_asking_at_once_each_hold_a_different_person(crowd, racer
 def test_the_portable_claim_also_hands_each_person_to_one_caller(
     crowd, racers, make_campaign, monkeypatch
 ):
-    """The conditional UPDATE that SQLite uses, raced on Postgres where callers truly run at
-    once."""
-    from clp.models import User
-
-    def claim_portably(campaign_id, user_id, now, values):
-        campaign, user = CallCampaign(pk=campaign_id), User(pk=user_id)
-        return queue._claim_conditional(campaign, user, now, values)
-
-    monkeypatch.setattr(queue, "_claim_skip_locked", claim_portably)
+    """The portable hand-out (a conditional UPDATE) that SQLite uses, raced on Postgres where
+    callers truly run at once."""
+    monkeypatch.setattr(queue, "_hand_out_in_one_statement", queue._hand_out)
     campaign = make_campaign()
     handed, errors = _call_everyone(campaign, racers)
     _assert_each_called_once(campaign, crowd, handed, errors)

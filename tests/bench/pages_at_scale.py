@@ -231,9 +231,12 @@ def phonebank_build(stdout, constituency, organiser) -> None:
     from clp.roles import RoleCode
     from clp.services import role_grant
     from members.models import ContactPhone, Outcome, Person
-    from phonebank.models import CallCampaign
     from phonebank.services.calls import CallResult, call_record
-    from phonebank.services.campaigns import campaign_create, campaign_status_set
+    from phonebank.services.campaigns import (
+        campaign_create,
+        campaign_status_set,
+        default_settings,
+    )
     from phonebank.services.queue import contact_hand_out, queue_build
     from phonebank.tests.conftest import TUESDAY_11AM
 
@@ -257,32 +260,12 @@ def phonebank_build(stdout, constituency, organiser) -> None:
         batch_size=5_000,
     )
     numbers = time.perf_counter() - started
-    defaults = {f.name: f.get_default() for f in CallCampaign._meta.concrete_fields}
-    settings = {
-        name: defaults[name]
-        for name in [
-            "outcomes",
-            "intentions",
-            "weekday_start",
-            "weekday_end",
-            "weekend_start",
-            "weekend_end",
-            "recent_days",
-            "lease_minutes",
-            "retry_hours",
-            "max_attempts",
-        ]
-    }
     campaign = campaign_create(
         actor=organiser,
         constituency=constituency,
-        values={
-            "name": PHONE_BANK,
-            "mode": CallCampaign.Mode.AREA,
-            **settings,
-            "recent_days": 0,
-            "wards": list(constituency.wards.all()),
-        },
+        values=default_settings(
+            name=PHONE_BANK, recent_days=0, wards=list(constituency.wards.all())
+        ),
     )
     started_build = time.perf_counter()
     built = queue_build(actor=organiser, campaign=campaign)

@@ -100,8 +100,11 @@ def build(stdout):
     from conftest import make_user
     from members.demo import seed_geography
     from members.models import PollingDistrict
-    from phonebank.models import CallCampaign
-    from phonebank.services.campaigns import campaign_create, campaign_status_set
+    from phonebank.services.campaigns import (
+        campaign_create,
+        campaign_status_set,
+        default_settings,
+    )
     from phonebank.services.queue import queue_build
 
     ctx = DemoContext(stdout=io.StringIO())
@@ -121,21 +124,7 @@ def build(stdout):
     campaign = campaign_create(
         actor=organiser,
         constituency=constituency,
-        values={
-            "name": "Bench calls",
-            "mode": CallCampaign.Mode.AREA,
-            "outcomes": CallCampaign._meta.get_field("outcomes").default(),
-            "intentions": CallCampaign._meta.get_field("intentions").default(),
-            "weekday_start": datetime.time(9),
-            "weekday_end": datetime.time(20),
-            "weekend_start": datetime.time(10),
-            "weekend_end": datetime.time(18),
-            "recent_days": 7,
-            "lease_minutes": 15,
-            "retry_hours": 4,
-            "max_attempts": 3,
-            "wards": list(ctx.shared["wards"].values()),
-        },
+        values=default_settings(name="Bench calls", wards=list(ctx.shared["wards"].values())),
     )
     started = time.perf_counter()
     built = queue_build(actor=organiser, campaign=campaign)
@@ -259,15 +248,12 @@ class Phase:
 
 
 def _bare_claim(campaign, user, now):
-    """The claim statement alone (what the database does for a hand-out), as an entry."""
-    from phonebank.models import QueueEntry
+    """The hand-out statement alone (what the database does for a hand-out), as an entry."""
     from phonebank.services import queue
 
-    lease_id = uuid.uuid4()
     with transaction.atomic():
-        entry_id = queue._claim(campaign, user, lease_id, now)
-    # The queue has one entry per person: the entry stands for its person here.
-    return QueueEntry(pk=entry_id, person_id=entry_id, lease_id=lease_id) if entry_id else None
+        entry, _held = queue._hand_out_in_one_statement(campaign, user, now)
+    return entry
 
 
 def _bare_release(entry, now) -> None:
@@ -292,8 +278,9 @@ def _claim_explained(campaign, user, now) -> list[str]:
         "leased_at": now,
         "available_at": now + datetime.timedelta(minutes=campaign.lease_minutes),
     }
+    sql, consent_params = queue._hand_out_sql()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + queue._CLAIM_SQL, params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, {**params, **consent_params})
         plan = [row[0] for row in cursor.fetchall()]
         transaction.set_rollback(True)
     return plan
@@ -323,7 +310,7 @@ def run(stdout) -> None:
     stdout.write(_claim_summary(campaign, callers[0], now) + " (before ANALYZE)\n")
     with pool_of_at_least(CALLERS + 1):
         bare_before = Phase(campaign, callers, now, claim_only=True).run()
-        stdout.write(bare_before.line("the claim alone, before ANALYZE"))
+        stdout.write(bare_before.line("the statement alone, before ANALYZE"))
         before = Phase(campaign, callers, now).run()
         stdout.write(before.line("release, before ANALYZE"))
         started = time.perf_counter()
@@ -338,7 +325,7 @@ def run(stdout) -> None:
         recorded = Phase(campaign, callers, now, record=True).run()
         stdout.write(recorded.line("record a refusal, after ANALYZE"))
         bare = Phase(campaign, callers, now, claim_only=True).run()
-        stdout.write(bare.line("the claim alone, after ANALYZE"))
+        stdout.write(bare.line("the statement alone, after ANALYZE"))
         # Every claim and release leaves a dead row version and index entry at the head of
         # the queue, which each later claim steps over until VACUUM clears them.
         with connection.cursor() as cursor:
@@ -350,7 +337,7 @@ def run(stdout) -> None:
         stdout.write(f"VACUUM of the queue ({dead:,} dead row versions)\n")
         stdout.write(_claim_summary(campaign, callers[0], now) + " (after VACUUM)\n")
         vacuumed = Phase(campaign, callers, now, claim_only=True).run()
-        stdout.write(vacuumed.line("the claim alone, after VACUUM"))
+        stdout.write(vacuumed.line("the statement alone, after VACUUM"))
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     stdout.write(f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min)\n")
     stdout.write("EXPLAIN ANALYZE of the claim now:\n")
