@@ -247,6 +247,10 @@ class QueueEntry(models.Model):
                 condition=Q(state="leased"),
                 name="queue_held_by",
             ),
+            # A result or a hand-back names its lease.
+            models.Index(
+                fields=["lease_id"], condition=Q(lease_id__isnull=False), name="queue_lease"
+            ),
         ]
 
     def __str__(self):

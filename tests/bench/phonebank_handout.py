@@ -266,21 +266,21 @@ def _bare_release(entry, now) -> None:
 
 
 def _claim_explained(campaign, user, now) -> list[str]:
-    """EXPLAIN ANALYZE of the claim statement as a caller would run it (rolled back)."""
+    """EXPLAIN ANALYZE of the hand-out statement as a caller would run it (rolled back)."""
     from phonebank.services import queue
 
-    params = {
-        "campaign": campaign.pk,
-        "user": user.pk,
-        "now": now,
-        "lease_id": uuid.uuid4(),
-        "leased_by_id": user.pk,
-        "leased_at": now,
-        "available_at": now + datetime.timedelta(minutes=campaign.lease_minutes),
-    }
-    sql, consent_params = queue._hand_out_sql()
+    params = [
+        campaign.pk,
+        user.pk,
+        now,
+        uuid.uuid4(),
+        now + datetime.timedelta(minutes=campaign.lease_minutes),
+    ]
+    queue.hand_out_prepared()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, {**params, **consent_params})
+        cursor.execute(
+            "EXPLAIN (ANALYZE, BUFFERS) EXECUTE phonebank_hand_out (%s, %s, %s, %s, %s)", params
+        )
         plan = [row[0] for row in cursor.fetchall()]
         transaction.set_rollback(True)
     return plan
