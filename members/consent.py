@@ -65,6 +65,8 @@ def may_call(person: Person, phone: ContactPhone) -> bool:
         return False
     if phone.consent in NO_CALL or phone.wrong_number_reported_at is not None:
         return False
+    if not phone.number.startswith("+"):
+        return False  # not normalised (members/phones.py): never dialled
     return phone.consent == ConsentState.GRANTED or not on_tps(phone)
 
 
@@ -104,9 +106,15 @@ def _numbers_not_refused_or_wrong() -> QuerySet:
     return _numbers_not_refused().filter(wrong_number_reported_at__isnull=True)
 
 
+def _numbers_dialable() -> QuerySet:
+    """Stored in E.164 (members/phones.py normalises every number it is given); a number kept
+    as typed before that, which could not be read, is never dialled."""
+    return _numbers_not_refused_or_wrong().filter(number__startswith="+")
+
+
 def _numbers_callable() -> QuerySet:
     """The number-level rules only (the person's flags are checked separately)."""
-    return _numbers_not_refused_or_wrong().filter(Q(consent=ConsentState.GRANTED) | _not_on_tps())
+    return _numbers_dialable().filter(Q(consent=ConsentState.GRANTED) | _not_on_tps())
 
 
 def callable_numbers() -> QuerySet:
@@ -132,6 +140,7 @@ CALL_SKIP_REASONS = (
     "erased or merged",
     "number refused/withdrawn",
     "wrong number",
+    "number we cannot read",
     "on the TPS without consent",
 )
 
@@ -152,6 +161,7 @@ def call_skip_reasons(people_qs: QuerySet) -> dict[str, int]:
         Q(erased_at__isnull=False) | Q(merged_into__isnull=False),
         lacks(_numbers_not_refused()),
         lacks(_numbers_not_refused_or_wrong()),
+        lacks(_numbers_dialable()),
         lacks(_numbers_callable()),
     ]
     reason = Case(

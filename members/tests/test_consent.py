@@ -120,6 +120,8 @@ def test_skip_reasons_count_each_person_under_the_first_rule_that_leaves_no_numb
     with_phones({"consent": ConsentState.REFUSED}, {"consent": ConsentState.WITHDRAWN})
     with_phones({"consent": ConsentState.REFUSED}, {"wrong_number_reported_at": now})
     with_phones({"tps_registered": True})
+    legacy = with_phones()  # a number kept as typed before numbers were normalised
+    ContactPhone.objects.create(person=legacy, number="07700 9OO123")
     TpsNumber.objects.create(number="+441632960000")  # everyone's first number
     with_phones(ok)  # on the TPS list
     with_phones({"consent": ConsentState.GRANTED, "tps_registered": True})  # callable
@@ -133,11 +135,13 @@ def test_skip_reasons_count_each_person_under_the_first_rule_that_leaves_no_numb
         "erased or merged": 1,
         "number refused/withdrawn": 1,
         "wrong number": 1,
+        "number we cannot read": 1,
         "on the TPS without consent": 2,
         "callable_count": 2,
     }
     assert consent.callable_count(Person.objects.all()) == 2
-    assert list(consent.call_skip_reasons(Person.objects.none()).values()) == [0] * 9
+    assert list(consent.call_skip_reasons(Person.objects.none()).values()) == [0] * 10
+    assert not consent.may_call(legacy, legacy.phones.get())
 
 
 @pytest.mark.django_db
@@ -145,3 +149,28 @@ def test_skip_reasons_take_a_single_query(geography, django_assert_num_queries):
     people = Person.objects.filter(constituency=geography["constituency"])
     with django_assert_num_queries(1):
         consent.call_skip_reasons(people)
+
+
+@pytest.mark.django_db
+def test_numbers_kept_as_typed_are_rewritten_in_e164_and_unreadable_ones_left_undialled(
+    geography,
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("members.migrations.0019_phone_numbers_in_e164")
+    typed = _person(geography)
+    ContactPhone.objects.create(person=typed, number="07700 900123")
+    twice = _person(geography)
+    ContactPhone.objects.create(person=twice, number="07700900124")
+    ContactPhone.objects.create(person=twice, number="+447700900124")
+    unreadable = _person(geography)
+    ContactPhone.objects.create(person=unreadable, number="call Mum")
+
+    migration.normalise(apps, None)
+
+    assert list(typed.phones.values_list("number", flat=True)) == ["+447700900123"]
+    assert list(twice.phones.values_list("number", flat=True)) == ["+447700900124"]
+    assert list(unreadable.phones.values_list("number", flat=True)) == ["call Mum"]
+    assert not consent.may_call(unreadable, unreadable.phones.get())
