@@ -43,7 +43,6 @@ def home(request):
             "is_organiser": bool(roles & ORGANISING_ROLES),
             "is_it_manager": RoleCode.IT_MANAGER in roles,
             "is_canvasser": RoleCode.CANVASSER in roles,
-            "is_caller": RoleCode.CALLER in roles,
             "is_teller": RoleCode.TELLER in roles,
             "is_member": RoleCode.MEMBER in roles,
         },

@@ -179,3 +179,9 @@ def test_a_bridged_call_shows_neither_number(client_for, campaign, settings):
     [bridged] = LocalBridge.placed
     assert (bridged.caller_number, bridged.voter_number) == ("+447700900999", entry.phone.number)
     assert QueueEntry.objects.get(pk=entry.pk).dialled_at is not None
+
+
+def test_a_caller_starts_from_home_with_one_tap(client_for, campaign):
+    page = client_for(RoleCode.CALLER).get(reverse("home")).content.decode()
+    assert f"Call for {campaign.name}" in page
+    assert reverse("phonebank:call", args=[campaign.pk]) in page
