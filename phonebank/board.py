@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from members.models import Answer, Outcome, Question, Review
-from phonebank.models import Call, CallCampaign, CampaignCaller, QueueEntry
+from phonebank.models import Call, CallCampaign, CampaignCaller, QueueEntry, outcome_words
 
 # Someone is calling now if they hold a contact, or finished a call this recently.
 ACTIVE_WITHIN = datetime.timedelta(minutes=10)
@@ -138,7 +138,7 @@ def _outcomes(campaign, counts: Counter) -> list[tuple[str, int]]:
     offered = [code for code, _ in campaign.outcome_choices()]
     # Outcomes the campaign no longer offers still show if calls recorded them.
     codes = offered + sorted(code for code in counts if code not in offered)
-    return [(Outcome(code).label, counts[code]) for code in codes]
+    return [(outcome_words(code), counts[code]) for code in codes]
 
 
 def _question_tallies(campaign, answers) -> list[QuestionTally]:

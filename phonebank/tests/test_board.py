@@ -167,7 +167,7 @@ def test_the_board_counts_calls_conversations_and_outcomes(called):
     assert board.active_callers == 2
     outcomes = dict(board.outcomes)
     assert outcomes["Spoke to them"] == 21
-    assert outcomes["Not in"] == 4 + 3
+    assert outcomes["No answer"] == 4 + 3
     assert (outcomes["Voicemail"], outcomes["Busy"], outcomes["Call back"]) == (3, 3, 2)
     assert outcomes["Wrong number"] == 0
 
