@@ -168,9 +168,18 @@ def phone(browser):
     context.close()
 
 
-def browser_login(page, base_url: str, email: str, password: str = "correct horse battery"):
+def browser_login(
+    page, base_url: str, email: str, password: str = "correct horse battery", *, totp_user=None
+):
+    """Log in through allauth's pages; with `totp_user`, answer the code its authenticator
+    app would show."""
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
+    if totp_user is not None:
+        from tests.totp import current_code
+
+        page.get_by_label("Code").fill(current_code(totp_user))
+        page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()

@@ -12,18 +12,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clp.roles import RoleCode
-from conftest import make_user
+from conftest import browser_login, make_user
 from members.models import Question
 from phonebank.models import Call, QueueEntry
 from phonebank.services.campaigns import join_code_issue, script_step_save
 from phonebank.tests.conftest import add_person
 from phonebank.tests.test_caller_pages import ALL_DAY
 from tests.test_accessibility import _violations
-from tests.totp import current_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
@@ -65,10 +62,7 @@ def test_a_volunteer_joins_by_code_calls_three_people_and_the_board_shows_it(
         viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True
     )
     page = phone.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(volunteer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    browser_login(page, live_server.url, volunteer.email)
     page.goto(f"{live_server.url}/phonebank/")
     page.get_by_label("Join code").fill(code.lower())
     page.get_by_role("button", name="Join").click()
@@ -115,13 +109,7 @@ def test_a_volunteer_joins_by_code_calls_three_people_and_the_board_shows_it(
     # The organiser's board shows the three calls and the caller.
     laptop = browser.new_context(viewport={"width": 1280, "height": 800})
     board = laptop.new_page()
-    board.goto(f"{live_server.url}/accounts/login/")
-    board.get_by_label("Email").fill(organiser.email)
-    board.get_by_label("Password").fill(PASSWORD)
-    board.get_by_role("button", name="Sign In").click()
-    board.get_by_label("Code").fill(current_code(organiser))
-    board.get_by_role("button", name="Sign In").click()
-    board.wait_for_load_state()
+    browser_login(board, live_server.url, organiser.email, totp_user=organiser)
     board.goto(f"{live_server.url}/phonebank/campaigns/{campaign.pk}/board/")
     expect(board.get_by_role("cell", name=volunteer.full_name).first).to_be_visible()
     expect(board.locator("body")).to_contain_text("Call back")
