@@ -409,9 +409,8 @@ _HAND_OUT_SQL = """
 
 def _claim_conditional(campaign, user, now, values) -> int | None:
     """The portable claim: pick candidates, then take the first whose row is still claimable
-    by an UPDATE that re-checks it (only one concurrent UPDATE can match)."""
-    from django.db.models import Q
-
+    by an UPDATE that re-checks it (only one concurrent UPDATE can match). When others took
+    every candidate first, look again: "nobody left" only when there are no candidates."""
     claimable = Q(
         campaign=campaign,
         state__in=[QueueEntry.State.WAITING, QueueEntry.State.LEASED],
@@ -424,9 +423,13 @@ def _claim_conditional(campaign, user, now, values) -> int | None:
     mine = queue.filter(reserved_for=user)
     others = queue.filter(Q(reserved_for__isnull=True) | Q(reserved_until__lte=now))
     for candidates in (mine, others):
-        for pk in candidates.order_by("available_at", "pk").values_list("pk", flat=True)[:10]:
-            if QueueEntry.objects.filter(claimable, pk=pk).update(**values):
-                return pk
+        for _ in range(MAX_SET_ASIDE):
+            pks = list(candidates.order_by("available_at", "pk").values_list("pk", flat=True)[:10])
+            if not pks:
+                break
+            for pk in pks:
+                if QueueEntry.objects.filter(claimable, pk=pk).update(**values):
+                    return pk
     return None
 
 
