@@ -45,6 +45,7 @@ def organiser_page(browser, live_server, users):
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state()  # a link just clicked: measure the page it opened, once loaded
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > 361 || e.scrollWidth > e.clientWidth + 1)
