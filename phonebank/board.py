@@ -314,6 +314,21 @@ def team_totals(campaign: CallCampaign) -> TeamTotals:
     return TeamTotals(**_totals(calls), thanked=thanked)
 
 
-def caller_totals(campaign: CallCampaign, user) -> Totals:
-    """One caller's own calls and conversations in the campaign."""
-    return Totals(**_totals(Call.objects.filter(campaign=campaign, caller=user).order_by()))
+def caller_totals(campaign: CallCampaign, user, *, since) -> dict[str, Totals]:
+    """One caller's own calls and conversations in the campaign: "today" since `since` (the
+    start of their sitting) and in "all", in one query."""
+    spoke, recent = Q(outcome=Outcome.SPOKE), Q(ended_at__gte=since)
+    counts = (
+        Call.objects.filter(campaign=campaign, caller=user)
+        .order_by()
+        .aggregate(
+            calls=Count("pk"),
+            conversations=Count("pk", filter=spoke),
+            calls_today=Count("pk", filter=recent),
+            conversations_today=Count("pk", filter=spoke & recent),
+        )
+    )
+    return {
+        "today": Totals(counts["calls_today"], counts["conversations_today"]),
+        "all": Totals(counts["calls"], counts["conversations"]),
+    }

@@ -5,11 +5,10 @@ the household or the history."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from members.models import Answer, ContactSummary, Person, Review
-from phonebank.models import Call, QueueEntry
+from phonebank.models import QueueEntry
 
 AGE_BANDS = [(18, "18–24"), (25, "25–34"), (35, "35–49"), (50, "50–64"), (65, "65+")]
 
@@ -42,7 +41,7 @@ class ContactInHand:
     steps: list
 
 
-def contact_in_hand(entry: QueueEntry, campaign) -> ContactInHand:
+def contact_in_hand(entry: QueueEntry, campaign, *, steps=None) -> ContactInHand:
     person = (
         Person.objects.select_related("polling_district__ward", "contact_summary")
         .filter(pk=entry.person_id)
@@ -63,7 +62,8 @@ def contact_in_hand(entry: QueueEntry, campaign) -> ContactInHand:
         .select_related("question")
         .order_by("-answered_at")[:10]
     )
-    steps = list(campaign.steps.select_related("question").order_by("position"))
+    if steps is None:
+        steps = list(campaign.steps.select_related("question").order_by("position"))
     try:
         summary = person.contact_summary
     except ContactSummary.DoesNotExist:
@@ -80,15 +80,3 @@ def contact_in_hand(entry: QueueEntry, campaign) -> ContactInHand:
         household=[name or "(no first name)" for name in household],
         steps=steps,
     )
-
-
-def session_summary(campaign, user, since: datetime.datetime) -> dict:
-    """The caller's calls and conversations in this sitting (since `since`) and in all."""
-    spoke = Q(outcome="S")
-    mine = Call.objects.filter(campaign=campaign, caller=user)
-    return {
-        "today": mine.filter(ended_at__gte=since).aggregate(
-            calls=Count("pk"), conversations=Count("pk", filter=spoke)
-        ),
-        "all": mine.aggregate(calls=Count("pk"), conversations=Count("pk", filter=spoke)),
-    }

@@ -177,6 +177,19 @@ class CampaignCaller(TimeStampedModel):
         return f"{self.user} on {self.campaign}"
 
 
+class QueueEntryQuerySet(models.QuerySet):
+    def release(self, now) -> int:
+        """Put these entries back in line from `now`, held by nobody (a lease handed back,
+        run out, or taken from a paused or removed caller)."""
+        return self.update(
+            state=QueueEntry.State.WAITING,
+            available_at=now,
+            leased_by=None,
+            lease_id=None,
+            leased_at=None,
+        )
+
+
 class QueueEntry(models.Model):
     """One person a campaign means to call, and where their call stands."""
 
@@ -222,6 +235,8 @@ class QueueEntry(models.Model):
     last_called_at = models.DateTimeField(null=True, blank=True)
     last_outcome = models.CharField(max_length=4, blank=True)
     skip_reason = models.CharField(max_length=100, blank=True)
+
+    objects = QueueEntryQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -7,6 +7,7 @@ as records about the people called, with the caller's name gone (the link is set
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from clp.audit import audit_record
 from gdpr.registry import DataSubject, declare
@@ -63,9 +64,7 @@ def erase(subject: DataSubject, *, actor) -> dict:
         places, _ = QueueEntry.objects.filter(person__in=people).delete()
         callers = calls_unnamed = 0
         if subject.user is not None:
-            QueueEntry.objects.filter(leased_by=subject.user).update(
-                state=QueueEntry.State.WAITING, leased_by=None, lease_id=None
-            )
+            QueueEntry.objects.filter(leased_by=subject.user).release(timezone.now())
             QueueEntry.objects.filter(reserved_for=subject.user).update(
                 reserved_for=None, reserved_until=None
             )

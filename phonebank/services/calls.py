@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from members.models import Channel, Outcome, Question
 from members.services.contacts import AnswerRefused, ContactRecord, answer_value, contacts_record
+from members.services.phones import phone_reported_wrong
 from phonebank.models import Call, CallCampaign, QueueEntry
 from phonebank.script import script_path
 from phonebank.services.queue import CALL_BACK_RESERVED
@@ -102,8 +103,6 @@ def call_record(
             request=request,
         )
         if call.outcome == Outcome.WRONG_NUMBER and entry.phone_id:
-            from members.services.phones import phone_reported_wrong
-
             phone_reported_wrong(actor=actor, phone_id=entry.phone_id, request=request)
         _queue_after(entry, campaign, call, now)
     return CallRecorded(call=call, already_saved=False)

@@ -131,11 +131,8 @@ def campaign_status_set(*, actor, campaign: CallCampaign, status: str, request=N
         campaign.status = status
         campaign.save(update_fields=["status", "updated_at"])
         if status != CallCampaign.Status.ACTIVE:
-            QueueEntry.objects.filter(campaign=campaign, state=QueueEntry.State.LEASED).update(
-                state=QueueEntry.State.WAITING,
-                available_at=timezone.now(),
-                leased_by=None,
-                lease_id=None,
+            QueueEntry.objects.filter(campaign=campaign, state=QueueEntry.State.LEASED).release(
+                timezone.now()
             )
         audit_record(
             actor=actor,

@@ -17,14 +17,23 @@ import weakref
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from clp.access import polling_district_scope
+from clp.access import grants_for, polling_district_scope, polling_districts_for_user
 from clp.audit import audit_record
-from clp.roles import BROAD_ROLES, ORGANISING_ROLES
+from clp.roles import BROAD_ROLES, ORGANISING_ROLES, RoleCode
 from members import consent
 from members.models import ContactSummary, Person, PollingDistrict
 from members.segments import MEMBER_STATUSES, segment_queryset
@@ -68,8 +77,6 @@ def campaign_people(campaign: CallCampaign, *, actor) -> QuerySet:
     ward_ids = list(campaign.wards.values_list("pk", flat=True))
     district_ids = list(campaign.polling_districts.values_list("pk", flat=True))
     if ward_ids or district_ids:
-        from django.db.models import Q
-
         districts = districts.filter(Q(ward__in=ward_ids) | Q(pk__in=district_ids))
     if not _organises_whole_clp(actor, campaign) or ward_ids or district_ids:
         scope = polling_district_scope(actor, *ORGANISING_ROLES)
@@ -79,26 +86,26 @@ def campaign_people(campaign: CallCampaign, *, actor) -> QuerySet:
 
 
 def _organises_whole_clp(actor, campaign) -> bool:
-    from clp.access import grants_for
-
     return any(
         g.constituency_id == campaign.constituency_id for g in grants_for(actor, *BROAD_ROLES)
     )
 
 
-def _best_number(person_ref: str = "pk") -> Subquery:
-    """The number to dial for a person: their primary, else a mobile, else any we may call."""
-    from django.db.models import Case, IntegerField, Value, When
-
+def _numbers_to_dial(person) -> QuerySet:
+    """A person's numbers we may call, best first: their primary, then mobiles, then others."""
     mobile_first = Case(
         When(kind="mobile", then=Value(0)), default=Value(1), output_field=IntegerField()
     )
-    return Subquery(
+    return (
         consent.callable_numbers()
-        .filter(person=OuterRef(person_ref))
+        .filter(person=person)
         .order_by("-is_primary", mobile_first, "pk")
-        .values("pk")[:1]
+        .values_list("pk", flat=True)
     )
+
+
+def _best_number() -> Subquery:
+    return Subquery(_numbers_to_dial(OuterRef("pk"))[:1])
 
 
 def queue_build(*, actor, campaign: CallCampaign, request=None) -> QueueBuilt:
@@ -200,7 +207,7 @@ def lease_held(campaign: CallCampaign, user, *, now=None) -> QueueEntry | None:
             state=QueueEntry.State.LEASED,
             available_at__gt=now,
         )
-        .select_related("person", "phone")
+        .select_related("phone")
         .first()
     )
 
@@ -210,7 +217,7 @@ def contact_hand_out(*, campaign: CallCampaign, user, now=None) -> QueueEntry | 
     they hold already if they hold one. None when nobody is left to call now."""
     now = now or timezone.now()
     _open_for_calls(campaign, now)
-    if _holds_caller_role_for(campaign, user):
+    if _caller_role_covers(campaign, user):
         _caller_row_made(campaign, user)
     else:
         caller_for(campaign, user, now=now)  # joined by code, or CannotCall says why not
@@ -241,25 +248,31 @@ def _caller_row_made(campaign, user) -> None:
         made.add(campaign.pk)
 
 
-def _holds_caller_role_for(campaign, user) -> bool:
-    """Whether a caller-role grant of `user` (cached for the request) covers the campaign's
-    callers' area without asking the database; False sends the check to `caller_for`."""
-    from clp.access import grants_for
-    from clp.roles import RoleCode
-
-    for grant in grants_for(user, RoleCode.CALLER):
+def _caller_role_covers(campaign, user) -> bool:
+    """Whether a caller-role grant of `user` covers the area the campaign's callers come from
+    (its caller ward, else its constituency). CLP and ward grants are read from the grants the
+    request has cached; only branch and district grants ask the database."""
+    grants = grants_for(user, RoleCode.CALLER)
+    for grant in grants:
         if grant.constituency_id == campaign.constituency_id:
             return True
         in_constituency = grant.ward_id and grant.ward.constituency_id == campaign.constituency_id
         if in_constituency and campaign.caller_ward_id in (None, grant.ward_id):
             return True
-    return False
+    if not any(grant.branch_id or grant.polling_district_id for grant in grants):
+        return False
+    districts = polling_districts_for_user(user, RoleCode.CALLER).filter(
+        constituency=campaign.constituency_id
+    )
+    if campaign.caller_ward_id:
+        districts = districts.filter(ward=campaign.caller_ward_id)
+    return districts.exists()
 
 
 def _hand_out(campaign, user, now) -> tuple[QueueEntry | None, bool]:
     """The portable hand-out: the contact held already, else one claimed by a conditional
-    UPDATE (`_claim_conditional`), with
-    what `_set_aside` needs to know about them. (entry, whether it was held already)"""
+    UPDATE (`_claim_conditional`), with what `_set_aside` needs to know about them.
+    Returns (entry, whether it was held already)."""
     held = lease_held(campaign, user, now=now)
     if held is not None:
         return held, True
@@ -434,9 +447,7 @@ def _claim_conditional(campaign, user, now, values) -> int | None:
 
 
 def _expired_leases_release(now) -> None:
-    QueueEntry.objects.filter(state=QueueEntry.State.LEASED, available_at__lte=now).update(
-        state=QueueEntry.State.WAITING, leased_by=None, lease_id=None
-    )
+    QueueEntry.objects.filter(state=QueueEntry.State.LEASED, available_at__lte=now).release(now)
 
 
 def _set_aside(entry: QueueEntry, campaign, now) -> bool:
@@ -458,13 +469,7 @@ def _set_aside(entry: QueueEntry, campaign, now) -> bool:
         return True
     if entry.number_ok:
         return False
-    other_number = (
-        consent.callable_numbers()
-        .filter(person=entry.person_id)
-        .order_by("-is_primary", "pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    other_number = _numbers_to_dial(entry.person_id).first()
     if other_number is not None:
         QueueEntry.objects.filter(pk=entry.pk).update(phone_id=other_number)
         entry.phone_id = other_number
@@ -507,16 +512,4 @@ def leases_release_for(*, campaign: CallCampaign, user) -> int:
     """Free every contact `user` holds in the campaign (they were paused or removed)."""
     return QueueEntry.objects.filter(
         campaign=campaign, leased_by=user, state=QueueEntry.State.LEASED
-    ).update(
-        state=QueueEntry.State.WAITING, available_at=timezone.now(), leased_by=None, lease_id=None
-    )
-
-
-def require_callable_queue(built: QueueBuilt) -> None:
-    """Refuse to start calling a list with nobody in it, saying why."""
-    if built.in_queue == 0:
-        reasons = "; ".join(f"{n} {why}" for why, n in built.skipped.items() if n)
-        raise ValidationError(
-            "Nobody in this selection has a number we may call"
-            + (f" ({reasons})." if reasons else ".")
-        )
+    ).release(timezone.now())

@@ -226,8 +226,11 @@ def test_opted_in_callers_are_thanked_by_name_with_the_team_totals(called):
     team = team_totals(campaign)
     assert (team.calls, team.conversations) == (36, 21)
     assert [(t.name, t.calls, t.conversations) for t in team.thanked] == [("steady", 10, 5)]
-    mine = caller_totals(campaign, c["same"])
-    assert (mine.calls, mine.conversations) == (5, 5)
+    mine = caller_totals(campaign, c["same"], since=TUESDAY_11AM)
+    assert (mine["all"].calls, mine["all"].conversations) == (5, 5)
+    assert mine["today"] == mine["all"]  # every call of the fixture is after 11:00
+    later = caller_totals(campaign, c["same"], since=TUESDAY_11AM + datetime.timedelta(days=1))
+    assert (later["today"].calls, later["all"].calls) == (0, 5)
 
 
 # --- pages ---------------------------------------------------------------------------------

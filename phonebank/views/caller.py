@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from phonebank.caller_page import contact_in_hand, session_summary
+from phonebank.board import caller_totals, team_totals
+from phonebank.caller_page import contact_in_hand
 from phonebank.forms import CallResultForm, JoinForm
 from phonebank.models import CampaignCaller
 from phonebank.selectors import campaigns_for_caller, get_campaign_for_caller
@@ -68,33 +69,39 @@ def join_code(request, code):
 
 @login_required
 def call(request, pk):
-    campaign = get_campaign_for_caller(request.user, pk)
+    return _call_page(request, get_campaign_for_caller(request.user, pk))
+
+
+def _call_page(request, campaign, *, form=None, status=200):
+    """The call page: the contact in hand with the script and the result form (`form` when a
+    result sent back needs correcting), else "Next contact"; the sitting's totals."""
     now = timezone.now()
     context = {"campaign": campaign, "window": calling_window_today(campaign, now)}
     try:
         caller = queue.caller_for(campaign, request.user, now=now)
     except queue.CannotCall as cannot:
         return render(request, "phonebank/call.html", {**context, "cannot": str(cannot)})
-    held = queue.lease_held(campaign, request.user, now=now)
-    started = request.session.setdefault(SITTING_STARTED, {}).get(str(campaign.pk))
-    since = datetime.datetime.fromisoformat(started) if started else now
+    started = request.session.get(SITTING_STARTED, {}).get(str(campaign.pk))
     context.update(
         caller=caller,
         open=calling_window_open(campaign, now) and campaign.status == "active",
-        summary=session_summary(campaign, request.user, since),
+        summary=caller_totals(
+            campaign,
+            request.user,
+            since=datetime.datetime.fromisoformat(started) if started else now,
+        ),
+        team=team_totals(campaign) if caller.shows_totals else None,
         bridged=telephony_provider() is not None,
     )
-    if caller.shows_totals:
-        from phonebank.board import team_totals
-
-        context["team"] = team_totals(campaign)
+    held = queue.lease_held(campaign, request.user, now=now)
     if held is not None:
-        contact = contact_in_hand(held, campaign)
-        form = CallResultForm(
-            campaign=campaign, steps=contact.steps, initial={"lease": held.lease_id}
-        )
+        contact = contact_in_hand(held, campaign, steps=form.steps if form else None)
+        if form is None:
+            form = CallResultForm(
+                campaign=campaign, steps=contact.steps, initial={"lease": held.lease_id}
+            )
         context.update(contact=contact, form=form, lease_ends=held.available_at)
-    return render(request, "phonebank/call.html", context)
+    return render(request, "phonebank/call.html", context, status=status)
 
 
 @require_POST
@@ -133,7 +140,7 @@ def record(request, pk):
         if held is None:
             messages.error(request, "Your time with that contact ran out. Nothing was saved.")
             return redirect("phonebank:call", campaign.pk)
-        return _call_page_with_errors(request, campaign, held, form)
+        return _call_page(request, campaign, form=form, status=400)
     data = form.cleaned_data
     result = call_services.CallResult(
         outcome=data["outcome"],
@@ -154,7 +161,7 @@ def record(request, pk):
     except ValidationError as refused:
         if held is not None and held.lease_id == data["lease"]:
             form.add_error(None, refused)
-            return _call_page_with_errors(request, campaign, held, form)
+            return _call_page(request, campaign, form=form, status=400)
         messages.error(request, " ".join(refused.messages))
         return redirect("phonebank:call", campaign.pk)
     if recorded.already_saved:
@@ -164,24 +171,6 @@ def record(request, pk):
     if "stop" not in request.POST:
         _hand_out(request, campaign)
     return redirect("phonebank:call", campaign.pk)
-
-
-def _call_page_with_errors(request, campaign, held, form):
-    contact = contact_in_hand(held, campaign)
-    return render(
-        request,
-        "phonebank/call.html",
-        {
-            "campaign": campaign,
-            "window": calling_window_today(campaign),
-            "open": True,
-            "contact": contact,
-            "form": form,
-            "lease_ends": held.available_at,
-            "bridged": telephony_provider() is not None,
-        },
-        status=400,
-    )
 
 
 @require_POST
