@@ -429,10 +429,10 @@ def phone_list_import(*, actor, constituencies, data: bytes, filename: str, requ
             .values_list("polling_district__code", "number", "suffix", "person_id")
         ):
             electors[(code.upper(), number, suffix)] = pid
-    wanted_people = {p for _r, _e, p, _n, _c, _t in parsed if p is not None}
+    wanted_people = sorted({p for _r, _e, p, _n, _c, _t in parsed if p is not None})
     people = set()
-    for start in range(0, len(sorted(wanted_people)), 2_000):
-        chunk = sorted(wanted_people)[start : start + 2_000]
+    for start in range(0, len(wanted_people), 2_000):
+        chunk = wanted_people[start : start + 2_000]
         people |= set(
             Person.objects.current()
             .filter(constituency__in=constituency_ids, pk__in=chunk)

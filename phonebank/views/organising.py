@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clp.access import role_required
 from clp.roles import ORGANISING_ROLES
-from members.models import TpsList
+from members.selectors import tps_status
 from phonebank import selectors
 from phonebank.forms import CampaignForm, JoinCodeForm, ScriptStepForm
 from phonebank.models import QueueEntry
@@ -79,7 +79,7 @@ def campaign_detail(request, pk):
             )
             if campaign.join_code
             else "",
-            "tps": TpsList.objects.first(),
+            "tps": tps_status(),
         },
     )
 
