@@ -16,7 +16,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from members.models import Answer, Outcome, Question, Review
-from phonebank.models import Call, CallCampaign, CampaignCaller, QueueEntry, outcome_words
+from phonebank.models import (
+    NOT_REACHED,
+    Call,
+    CallCampaign,
+    CampaignCaller,
+    QueueEntry,
+    call_seconds,
+    outcome_words,
+)
 
 # Someone is calling now if they hold a contact, or finished a call this recently.
 ACTIVE_WITHIN = datetime.timedelta(minutes=10)
@@ -25,7 +33,6 @@ RECENT_CALLS = datetime.timedelta(hours=1)
 SHORT_CALL_SECONDS = 20
 MIN_CALLS_TO_FLAG = 10
 MIN_ANSWERED_CALLS_TO_FLAG = 5
-NO_ANSWER = frozenset({Outcome.NOT_IN, Outcome.VOICEMAIL, Outcome.BUSY})
 FLAG_SHORT_CALLS = "Many calls under 20 seconds"
 FLAG_NO_ANSWER_ONLY = "Nothing but no answer"
 FLAG_SAME_ANSWERS = "Same answers every call"
@@ -225,7 +232,7 @@ def _caller_rows(campaign, calls, answers, lease_holders, now) -> list[CallerRow
     seconds, outcomes, caller_of = defaultdict(list), defaultdict(list), {}
     for call_id, caller_id, outcome, handed_at, dialled_at, ended_at in calls:
         caller_of[call_id] = caller_id
-        seconds[caller_id].append(int((ended_at - (dialled_at or handed_at)).total_seconds()))
+        seconds[caller_id].append(call_seconds(handed_at, dialled_at, ended_at))
         outcomes[caller_id].append(outcome)
         if ended_at > now - ACTIVE_WITHIN:
             rows[caller_id].active = True
@@ -250,7 +257,7 @@ def _flags(lengths: list[int], outcomes: list[str], signatures: list[frozenset])
     if len(lengths) >= MIN_CALLS_TO_FLAG:
         if 2 * sum(1 for s in lengths if s < SHORT_CALL_SECONDS) > len(lengths):
             flags.append(FLAG_SHORT_CALLS)
-        if all(outcome in NO_ANSWER for outcome in outcomes):
+        if all(outcome in NOT_REACHED for outcome in outcomes):
             flags.append(FLAG_NO_ANSWER_ONLY)
     if len(signatures) >= MIN_ANSWERED_CALLS_TO_FLAG and len(set(signatures)) == 1:
         flags.append(FLAG_SAME_ANSWERS)

@@ -25,8 +25,18 @@ DEFAULT_OUTCOMES = list(PHONE_OUTCOMES)
 PHONE_WORDS = {Outcome.NOT_IN: "No answer", Outcome.SPOKE: "Spoke to them"}
 
 
+# Outcomes where nobody was reached: tried again later, and watched for on the board.
+NOT_REACHED = frozenset({Outcome.NOT_IN, Outcome.VOICEMAIL, Outcome.BUSY})
+
+
 def outcome_words(code: str) -> str:
     return PHONE_WORDS.get(code) or Outcome(code).label
+
+
+def call_seconds(handed_at, dialled_at, ended_at) -> int:
+    """How long a call took: from dialling (or from being handed the contact) to the result
+    being saved."""
+    return int((ended_at - (dialled_at or handed_at)).total_seconds())
 
 
 DEFAULT_INTENTIONS = [c for c in Intention.values if c not in (Intention.SNP, Intention.PLAID)]
@@ -306,6 +316,4 @@ class Call(models.Model):
 
     @property
     def seconds(self) -> int:
-        """How long the call took: from dialling (or from being handed the contact) to the
-        result being saved."""
-        return int((self.ended_at - (self.dialled_at or self.handed_at)).total_seconds())
+        return call_seconds(self.handed_at, self.dialled_at, self.ended_at)

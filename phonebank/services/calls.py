@@ -11,14 +11,12 @@ from django.utils import timezone
 from members.models import Channel, Outcome, Question
 from members.services.contacts import AnswerRefused, ContactRecord, answer_value, contacts_record
 from members.services.phones import phone_reported_wrong
-from phonebank.models import Call, CallCampaign, QueueEntry
+from phonebank.models import NOT_REACHED, Call, CallCampaign, QueueEntry
 from phonebank.script import script_path
 from phonebank.services.queue import CALL_BACK_RESERVED
 from phonebank.window import calling_window_open
 
 SOURCE = "phonebank.call"
-# Outcomes after which the person is tried again later (up to the campaign's max_attempts).
-TRY_AGAIN = {Outcome.NOT_IN, Outcome.VOICEMAIL, Outcome.BUSY}
 MAX_NOTE = 2_000
 
 
@@ -179,7 +177,7 @@ def _queue_after(entry: QueueEntry, campaign, call: Call, now) -> None:
         entry.available_at = call.call_back_at
         entry.reserved_for_id = call.caller_id
         entry.reserved_until = call.call_back_at + CALL_BACK_RESERVED
-    elif call.outcome in TRY_AGAIN and entry.attempts < campaign.max_attempts:
+    elif call.outcome in NOT_REACHED and entry.attempts < campaign.max_attempts:
         entry.state = QueueEntry.State.WAITING
         entry.available_at = now + datetime.timedelta(hours=campaign.retry_hours)
     else:
