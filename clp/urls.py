@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include(clp_patterns)),
     path("canvassing/", include("canvassing.urls")),
     path("phonebank/", include("phonebank.urls")),
+    path("pollingday/", include("pollingday.urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),

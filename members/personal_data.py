@@ -11,6 +11,7 @@ from gdpr.registry import DataSubject, declare
 from members.consent import DO_NOT_CONTACT_FLAGS
 from members.importers.records import email_digest, name_digest, phone_digest
 from members.models import (
+    AbsentVoter,
     Answer,
     Contact,
     ContactEmail,
@@ -22,6 +23,7 @@ from members.models import (
     Membership,
     Person,
     Suppression,
+    VoteRecord,
 )
 
 
@@ -109,6 +111,21 @@ def export(subject: DataSubject) -> dict:
                     else None
                 ),
                 "tags": list(person.tags.values_list("name", flat=True)),
+                "absent_votes": [
+                    {
+                        "election": str(a.election),
+                        "method": a.method,
+                        "ballot_address": a.ballot_address,
+                        "proxy_name": a.proxy_name,
+                        "proxy_address": a.proxy_address,
+                        "ballot_returned_on": str(a.returned_on or ""),
+                    }
+                    for a in AbsentVoter.objects.filter(person=person).select_related("election")
+                ],
+                "vote_history": [
+                    {"election": str(v.election), "method": v.method, "voted": v.voted}
+                    for v in VoteRecord.objects.filter(person=person).select_related("election")
+                ],
                 "contacts": _contacts(person),
                 "answers_outside_contacts": [
                     _answer(a)
@@ -165,6 +182,8 @@ def erase(subject: DataSubject, *, actor) -> dict:
             ContactEmail.objects.filter(person=person).delete()
             ContactPhone.objects.filter(person=person).delete()
             Membership.objects.filter(person=person).delete()
+            AbsentVoter.objects.filter(person=person).delete()
+            VoteRecord.objects.filter(person=person).delete()
             Elector.objects.filter(person=person).update(
                 surname="(erased)",
                 forenames="",
@@ -202,12 +221,15 @@ declare(
         MemberMatch,
         ImportBatch,
         Suppression,
+        AbsentVoter,
+        VoteRecord,
     ],
     export=export,
     erase=erase,
     notes=(
         "Erasure deletes the person's contacts, answers and contact summary (what they told "
-        "us, from every tool), anonymises the person and keeps only one-way hashes of their "
+        "us, from every tool), their absent-vote arrangements and vote history, anonymises "
+        "the person and keeps only one-way hashes of their "
         "name+postcode, emails and phones (Suppression) so that the next register or "
         "membership import does not re-add them. Uploaded files (ImportBatch) are emptied "
         "once imported."

@@ -5,6 +5,7 @@
   segments.
 - `imports`: saved layouts, import batches, member matches, suppressions.
 - `consent`: the Telephone Preference Service list.
+- `elections`: elections, absent (postal and proxy) voters, vote history.
 - `contacts`: the vocabulary (intentions, outcomes, channels, review), the question bank,
   contacts, answers and contact summaries.
 """
@@ -12,7 +13,9 @@
 from members.models.consent import TpsList, TpsNumber
 from members.models.contacts import (
     DOOR_OUTCOMES,
+    KNOCK_UP_OUTCOMES,
     PHONE_OUTCOMES,
+    SPOKE_OUTCOMES,
     STRENGTHS,
     Answer,
     Channel,
@@ -22,6 +25,14 @@ from members.models.contacts import (
     Outcome,
     Question,
     Review,
+)
+from members.models.elections import (
+    POLLS_CLOSE,
+    POLLS_OPEN,
+    AbsentVoter,
+    Election,
+    VoteMethod,
+    VoteRecord,
 )
 from members.models.geography import (
     LINK_CHECKED_BY_DJANGO,
@@ -49,6 +60,14 @@ from members.models.people import (
 )
 
 __all__ = [
+    "POLLS_CLOSE",
+    "POLLS_OPEN",
+    "AbsentVoter",
+    "Election",
+    "VoteMethod",
+    "VoteRecord",
+    "KNOCK_UP_OUTCOMES",
+    "SPOKE_OUTCOMES",
     "TpsList",
     "TpsNumber",
     "LINK_CHECKED_BY_DJANGO",

@@ -45,6 +45,9 @@ class Outcome(models.TextChoices):
     BUSY = "BSY", "Busy"
     CALL_BACK = "CB", "Call back"
     DO_NOT_PHONE = "DNP", "Do not call again"
+    # On polling day only.
+    ALREADY_VOTED = "AV", "Says they have voted"
+    WANTS_LIFT = "LFT", "Wants a lift to vote"
 
 
 # The outcomes each kind of contact can have (a campaign offers some of them).
@@ -72,6 +75,20 @@ PHONE_OUTCOMES = [
     Outcome.MOVED,
     Outcome.DECEASED,
     Outcome.LANGUAGE,
+    Outcome.DO_NOT_CONTACT,
+]
+# Outcomes where we spoke to the person (the summary's "last successful contact").
+SPOKE_OUTCOMES = frozenset({Outcome.SPOKE, Outcome.ALREADY_VOTED, Outcome.WANTS_LIFT})
+
+# Knocking up promises on polling day: "Spoke to them" is a reminder given.
+KNOCK_UP_OUTCOMES = [
+    Outcome.SPOKE,
+    Outcome.NOT_IN,
+    Outcome.ALREADY_VOTED,
+    Outcome.WANTS_LIFT,
+    Outcome.REFUSED,
+    Outcome.MOVED,
+    Outcome.DECEASED,
     Outcome.DO_NOT_CONTACT,
 ]
 

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from clp.audit import audit_record
 from members.models import (
+    SPOKE_OUTCOMES,
     Answer,
     Channel,
     Contact,
@@ -191,7 +192,7 @@ def summaries_refresh(person_ids: Iterable[int]) -> None:
             if summary is None:
                 summary = summaries[person_id] = ContactSummary(person_id=person_id)
             summary.contacted_at, summary.contact_channel = at, channel
-            if outcome == Outcome.SPOKE:
+            if outcome in SPOKE_OUTCOMES:
                 summary.spoke_at, summary.spoke_channel = at, channel
             if intention:
                 summary.intention, summary.strength = intention, strength

@@ -1,4 +1,5 @@
-/* Offline worker for the canvasser's pages: home, My lists and each walk list. A page keeps a
+/* Offline worker for the canvasser's pages: home, My lists and each walk list (and polling
+   day's teller and runner pages). A page keeps a
    copy of itself in the cache the first time it is opened (offline.js, from what the browser
    already has: nothing is downloaded twice); this worker answers from that cache when there is
    no signal, and keeps the copies fresh whenever the network answers. With no signal and no
@@ -53,8 +54,10 @@ function offlinePage(path) {
   });
 }
 
+// Polling day's teller and runner pages (/pollingday/tell/…, /pollingday/run/…) too.
 function isKeptPage(path) {
-  return path === HOME || path === MY_LISTS || path.indexOf("/canvassing/walk/") === 0;
+  return path === HOME || path === MY_LISTS || path.indexOf("/canvassing/walk/") === 0 ||
+    path.indexOf("/pollingday/tell/") === 0 || path.indexOf("/pollingday/run/") === 0;
 }
 
 self.addEventListener("fetch", function (event) {

@@ -1,0 +1,3 @@
+"""Polling day URLs: imports (see pollingday/urls.py)."""
+
+urlpatterns = []

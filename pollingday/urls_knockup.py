@@ -1,0 +1,3 @@
+"""Polling day URLs: knockup (see pollingday/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Polling day URLs: setup (see pollingday/urls.py)."""
+
+urlpatterns = []

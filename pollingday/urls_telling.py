@@ -1,0 +1,3 @@
+"""Polling day URLs: telling (see pollingday/urls.py)."""
+
+urlpatterns = []
