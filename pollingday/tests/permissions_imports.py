@@ -1,0 +1,3 @@
+"""Permission rows for polling day's imports pages (see tests/permission_matrix.py)."""
+
+EXPECTATIONS = {}

@@ -1,0 +1,3 @@
+"""Permission rows for polling day's setup pages (see tests/permission_matrix.py)."""
+
+EXPECTATIONS = {}
