@@ -1,0 +1,63 @@
+"""Menu items and home panels for polling day: organisers run it, every volunteer signs up
+for shifts, tellers tell."""
+
+from django.urls import reverse
+
+from clp.navigation import HomePanel, NavItem
+from clp.roles import ORGANISING_ROLES, RoleCode
+
+_TELLS_TODAY = "_pollingday_tells_today"
+
+
+def nav_items(user, roles) -> list[NavItem]:
+    items = []
+    if roles & ORGANISING_ROLES:
+        items.append(NavItem("Polling day", reverse("pollingday:election_list")))
+    if roles:
+        items.append(NavItem("My shifts", reverse("pollingday:my_shifts")))
+    if _tells(user, roles):
+        items.append(NavItem("Tell", reverse("pollingday:tell_choose")))
+    return items
+
+
+def _tells(user, roles) -> bool:
+    """Tellers by role; and volunteers down for a telling shift in an election today (looked up
+    only for those who organise nothing, so organisers' pages keep their query count; once a
+    request)."""
+    if RoleCode.TELLER in roles:
+        return True
+    if not roles or roles & (ORGANISING_ROLES | {RoleCode.IT_MANAGER}):
+        return False
+    cached = getattr(user, _TELLS_TODAY, None)
+    if cached is None:
+        from pollingday.selectors import has_teller_shift_today
+
+        cached = has_teller_shift_today(user)
+        setattr(user, _TELLS_TODAY, cached)
+    return cached
+
+
+def home_panels(request, roles) -> list[HomePanel]:
+    from pollingday.access_setup import shifts_for_volunteer
+    from pollingday.selectors import my_signups, next_election
+
+    panels = []
+    if roles & ORGANISING_ROLES:
+        panels.append(
+            HomePanel(
+                template="pollingday/_home_organiser.html",
+                context={"election": next_election(request.user)},
+                order=30,
+            )
+        )
+    if roles:
+        signups = my_signups(request.user, limit=3)
+        if signups or shifts_for_volunteer(request.user).exists():
+            panels.append(
+                HomePanel(
+                    template="pollingday/_home_shifts.html",
+                    context={"signups": signups},
+                    order=12,
+                )
+            )
+    return panels
