@@ -136,9 +136,10 @@ def seed_pollingday(ctx: DemoContext) -> None:
         ("canvasser", Shift.objects.filter(election=election, kind=Shift.Kind.KNOCKER).first()),
         ("caller", telling.last()),
     ]
+    # The organiser puts them on (the audit log's actor), as they would for people who rang in.
     for role, shift in plan:
         if volunteers[role] is not None and shift is not None:
-            shift_signup_create(actor=volunteers[role], shift=shift, user=volunteers[role])
+            shift_signup_create(actor=organiser, shift=shift, user=volunteers[role])
     ctx.say(
         f"Polling day: “{ELECTION}” today over {len(districts)} districts, "
         f"{stations.count()} polling stations, {len(rooms)} committee rooms and the telling "
