@@ -286,11 +286,6 @@ def shift_list(request, pk):
             "election": election,
             "rota": rota,
             "only_gaps": only_gaps,
-            "figures": selectors.shift_figures(
-                Shift.objects.filter(pk__in=[s.pk for p in rota["places"] for s in p.shifts])
-            )
-            if only_gaps
-            else None,
         },
     )
 
