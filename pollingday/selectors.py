@@ -94,12 +94,13 @@ def _place_of(shift) -> Place:
     if shift.polling_station_id:
         station = shift.polling_station
         address = ", ".join(part for part in (station.address, station.postcode) if part)
-        return Place(("station", station.name, station.pk), station.name, address, True)
+        return Place((0, station.name, station.pk), station.name, address, True)
     room = shift.committee_room
-    return Place(("room", room.name, room.pk), room.name, room.address, False)
+    return Place((1, room.name, room.pk), room.name, room.address, False)
 
 
 def _by_place(shifts) -> list[Place]:
+    """Stations first (telling), then committee rooms, each by name."""
     places: dict[tuple, Place] = {}
     for shift in shifts:
         place = _place_of(shift)

@@ -113,6 +113,13 @@ def test_the_rota_page_reads_the_same_number_of_queries_however_full(client_for,
         for volunteer in volunteers[n : n + 2]:
             ShiftSignup.objects.create(shift=shift, user=volunteer)
     large = _count(client, url)
+    places = client.get(url).context["rota"]["places"]
+    assert [p.name for p in places] == [
+        "Castle School",
+        "Riverside Library",
+        "St Mary's Hall",
+        "HQ",
+    ]  # telling at the stations first, then the committee rooms
     print(f"pollingday_rota queries shifts=2:{small} shifts=11:{large}")
     assert small == large
 
