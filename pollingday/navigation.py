@@ -6,8 +6,6 @@ from django.urls import reverse
 from clp.navigation import HomePanel, NavItem
 from clp.roles import ORGANISING_ROLES, RoleCode
 
-_TELLS_TODAY = "_pollingday_tells_today"
-
 
 def nav_items(user, roles) -> list[NavItem]:
     items = []
@@ -22,19 +20,15 @@ def nav_items(user, roles) -> list[NavItem]:
 
 def _tells(user, roles) -> bool:
     """Tellers by role; and volunteers down for a telling shift in an election today (looked up
-    only for those who organise nothing, so organisers' pages keep their query count; once a
-    request)."""
+    only for those who organise nothing, so organisers' pages keep their query count, and
+    kept in the cache so a canvasser's doorstep page does not pay for it)."""
     if RoleCode.TELLER in roles:
         return True
     if not roles or roles & (ORGANISING_ROLES | {RoleCode.IT_MANAGER}):
         return False
-    cached = getattr(user, _TELLS_TODAY, None)
-    if cached is None:
-        from pollingday.selectors import has_teller_shift_today
+    from pollingday.selectors import has_teller_shift_today
 
-        cached = has_teller_shift_today(user)
-        setattr(user, _TELLS_TODAY, cached)
-    return cached
+    return has_teller_shift_today(user)
 
 
 def home_panels(request, roles) -> list[HomePanel]:

@@ -18,16 +18,13 @@ from members.models import Election, PollingStation
 from pollingday.access import teller_stations
 from pollingday.demo import ELECTION, seed_pollingday
 from pollingday.models import CommitteeRoom, Shift, ShiftSignup
-from pollingday.services.setup import polling_day_at
+from pollingday.services.setup import polling_day_at, shift_signup_cancel, shift_signup_create
 
 pytestmark = pytest.mark.django_db
 
 
 def _labels(user):
     forget_cached_grants(user)
-    for attr in ("_pollingday_tells_today",):
-        if hasattr(user, attr):
-            delattr(user, attr)
     return [item.label for item in navigation_for(user)]
 
 
@@ -65,10 +62,27 @@ def test_a_teller_shift_today_puts_tell_in_a_volunteers_menu(users, world):
         kind="local",
         polls_on=timezone.localdate() + datetime.timedelta(days=1),
     )
-    ShiftSignup.objects.create(shift=_teller_shift(world, election=tomorrow), user=member)
+    shift_signup_create(actor=member, shift=_teller_shift(world, election=tomorrow), user=member)
     assert "Tell" not in _labels(member)
-    ShiftSignup.objects.create(shift=_teller_shift(world), user=member)
+    today = _teller_shift(world)
+    shift_signup_create(actor=member, shift=today, user=member)
     assert "Tell" in _labels(member)
+    shift_signup_cancel(actor=member, shift=today, user=member)
+    assert "Tell" not in _labels(member)
+
+
+def test_the_menu_asks_about_telling_shifts_once_in_a_while_not_on_every_page(
+    client_for, users, world
+):
+    client = client_for(RoleCode.CANVASSER)
+    url = reverse("canvassing:my_walk_lists")
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    asked = [q["sql"] for q in first.captured_queries if "pollingday_shiftsignup" in q["sql"]]
+    assert len(asked) == 1
+    assert not [q for q in second.captured_queries if "pollingday_shiftsignup" in q["sql"]]
 
 
 def test_home_shows_the_next_election_to_organisers_and_shifts_to_volunteers(
