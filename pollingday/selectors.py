@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
-from members.models import Elector
-from pollingday.access import elections_for_organiser, organiser_districts
+from clp.access import polling_district_scope
+from members.models import Elector, PollingDistrict
+from pollingday.access import ORGANISING, elections_for_organiser, organiser_districts
 from pollingday.access_setup import (
     committee_rooms_for_organiser,
     shifts_for_organiser,
@@ -35,10 +36,23 @@ def shift_figures(shifts) -> dict:
 def elections_for_list(user) -> dict:
     """The user's elections: those to come (soonest first) and those past (latest first)."""
     today = timezone.localdate()
+    scope = polling_district_scope(user, *ORGANISING)
+    theirs = (
+        PollingDistrict.objects.filter(scope)
+        if scope is not None
+        else PollingDistrict.objects.none()
+    )
     elections = list(
         elections_for_organiser(user)
         .select_related("constituency")
-        .annotate(districts=Count("polling_districts", distinct=True))
+        .annotate(
+            # Only the districts of the user's areas, as on every page.
+            districts=Count(
+                "polling_districts",
+                filter=Q(polling_districts__in=theirs),
+                distinct=True,
+            )
+        )
     )
     upcoming = sorted((e for e in elections if e.polls_on >= today), key=lambda e: e.polls_on)
     past = [e for e in elections if e.polls_on < today]

@@ -215,6 +215,7 @@ def test_organiser_puts_a_volunteer_on_and_takes_them_off(client_for, users, wor
     member = users[RoleCode.MEMBER]
     page = client.get(reverse("pollingday:shift_edit", args=[shift.pk]))
     assert member in page.context["volunteer_form"].fields["volunteer"].queryset
+    assert AuditEntry.objects.filter(action="read:pollingday.shift_volunteers").exists()
     client.post(reverse("pollingday:shift_assign", args=[shift.pk]), {"volunteer": member.pk})
     assert ShiftSignup.objects.filter(shift=shift, user=member).exists()
     response = client.post(

@@ -346,6 +346,15 @@ def _shift_form(request, election, shift):
     if shift is not None:
         context["signups"] = list(shift.signups.select_related("user").order_by("signed_up_at"))
         context["volunteer_form"] = VolunteerForm(election=election)
+        audit_bulk_read(
+            actor=request.user,
+            what="pollingday.shift_volunteers",
+            count=len(context["signups"])
+            + context["volunteer_form"].fields["volunteer"].queryset.count(),
+            why="organiser opened a shift: who is on it and who could be",
+            request=request,
+            details={"shift": shift.pk},
+        )
     return render(request, "pollingday/shift_edit.html", context)
 
 
