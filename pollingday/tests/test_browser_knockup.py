@@ -80,3 +80,64 @@ def test_a_runner_knocks_with_no_signal_it_syncs_and_who_votes_leaves_the_list(
     expect(page.locator(".el")).to_have_count(4)
     expect(page.locator(f'.el[data-e="{third.pk}"]')).to_have_count(0)
     expect(page.locator("#voted-since")).to_have_text("1 voted since you set out")
+
+
+def test_the_knock_up_pages_and_boards_have_no_serious_accessibility_problems_on_a_phone(
+    live_server, browser, world, users
+):
+    """axe-core over each page with real figures in it, at 360 px, and no sideways scroll."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from pollingday.tests.test_boards import build
+    from tests.test_accessibility import _violations
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    board = build(world)
+    organiser = users[RoleCode.ORGANISER]
+    (knock_up_list,) = knockup_lists_cut(
+        actor=organiser, election=world.election, polling_district=world.districts["CB"]
+    )
+    knockup_list_hand_out(
+        actor=organiser, knock_up_list=knock_up_list, runner=users[RoleCode.CANVASSER]
+    )
+    pk = world.election.pk
+    pages = {
+        RoleCode.ORGANISER: [
+            reverse("pollingday:promises", args=[pk]),
+            reverse("pollingday:knockup_lists", args=[pk]),
+            reverse("pollingday:committee_room_board", args=[pk, board.room.pk]),
+            reverse("pollingday:turnout", args=[pk]),
+        ],
+        RoleCode.CANVASSER: [
+            reverse("pollingday:my_knock_up_lists"),
+            reverse("pollingday:knockup_run", args=[knock_up_list.pk]),
+        ],
+    }
+    failures = []
+    for role, urls in pages.items():
+        client = Client()
+        client.force_login(users[role])
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        for url in urls:
+            response = page.goto(f"{live_server.url}{url}")
+            assert response.status == 200, url
+            overflow = page.evaluate("document.documentElement.scrollWidth") - 360
+            if overflow > 1:
+                failures.append(f"{url}: scrolls sideways by {overflow}px")
+            failures += [f"{url}: {v['id']} {v['help']} {v['nodes']}" for v in _violations(page)]
+        context.close()
+    assert not failures, "\n".join(failures)
