@@ -7,6 +7,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from clp.models import RoleGrant
@@ -30,14 +31,8 @@ def get_knockup_list_for_organiser(user, pk) -> KnockUpList:
     if not elections_for_organiser(user).filter(pk=election.pk).exists() or not (
         organiser_districts(user, election).filter(pk=knock_up_list.polling_district_id).exists()
     ):
-        raise_not_found()
+        raise Http404("No such knock-up list.")
     return knock_up_list
-
-
-def raise_not_found():
-    from django.http import Http404
-
-    raise Http404("No such knock-up list.")
 
 
 def knockup_lists_for_runner(user) -> QuerySet:

@@ -27,6 +27,15 @@ class CutForm(forms.Form):
         self.fields["polling_district"].queryset = districts
         self.fields["committee_room"].queryset = rooms
 
+    def clean(self):
+        data = super().clean()
+        room, district = data.get("committee_room"), data.get("polling_district")
+        if room and district and not room.polling_districts.filter(pk=district.pk).exists():
+            self.add_error(
+                "committee_room", f"{room.name} does not cover polling district {district.code}."
+            )
+        return data
+
 
 class HandOutForm(forms.Form):
     runner = forms.ModelChoiceField(

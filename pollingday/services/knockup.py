@@ -129,9 +129,19 @@ def knockup_lists_cut(
 
 
 def knockup_list_hand_out(*, actor, knock_up_list: KnockUpList, runner, request=None):
-    """Give the list to `runner` (their phone shows it under My knock-up lists)."""
+    """Give the list to `runner` (their phone shows it under My knock-up lists). Only a list
+    of the district's latest round: an earlier round's voters are on the new lists."""
     now = timezone.now()
     with transaction.atomic():
+        latest = KnockUpList.objects.filter(
+            election_id=knock_up_list.election_id,
+            polling_district_id=knock_up_list.polling_district_id,
+        ).aggregate(latest=Max("round"))["latest"]
+        if latest and knock_up_list.round < latest:
+            raise ValidationError(
+                f"This list is from round {knock_up_list.round}, and round {latest} has been "
+                "cut since: hand out one of the new lists."
+            )
         knock_up_list.runner = runner
         knock_up_list.handed_out_at = now
         knock_up_list.returned_at = None

@@ -357,3 +357,33 @@ def test_the_knock_up_sheet_shows_the_time_printed_and_only_who_had_not_voted(
     assert "CA-1" in text
     assert text.index("Abbey Road") < text.index("Mill Lane")
     assert AuditEntry.objects.filter(action="read:pollingday.knockup_sheet").exists()
+
+
+def test_a_list_from_an_earlier_round_cannot_be_handed_out_again(world, users, client):
+    add_electors(world.districts["CA"], 2, intention=LABOUR, strength=5)
+    (old,) = _cut(world, users)
+    _cut(world, users)
+    runner = _runner(world)
+    client.force_login(users[RoleCode.ORGANISER])
+    response = client.post(
+        reverse("pollingday:knockup_hand_out", args=[old.pk]), {"runner": runner.pk}, follow=True
+    )
+    assert "round 2 has been cut since" in response.content.decode()
+    old.refresh_from_db()
+    assert old.runner is None
+
+
+def test_a_cut_for_a_committee_room_must_be_one_of_its_districts(world, users, client):
+    from pollingday.models import CommitteeRoom
+
+    add_electors(world.districts["CA"], 2, intention=LABOUR, strength=5)
+    room = CommitteeRoom.objects.create(election=world.election, name="Riverside Room")
+    room.polling_districts.set([world.districts["RA"]])
+    client.force_login(users[RoleCode.ORGANISER])
+    response = client.post(
+        reverse("pollingday:knockup_cut", args=[world.election.pk]),
+        {"polling_district": world.districts["CA"].pk, "doors": 40, "committee_room": room.pk},
+        follow=True,
+    )
+    assert "Riverside Room does not cover polling district CA." in response.content.decode()
+    assert not KnockUpList.objects.exists()

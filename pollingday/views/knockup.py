@@ -182,10 +182,14 @@ def knockup_hand_out(request, pk):
         messages.success(request, f"{knock_up_list.name} is taken back.")
     else:
         runner = form.cleaned_data["runner"]
-        services.knockup_list_hand_out(
-            actor=request.user, knock_up_list=knock_up_list, runner=runner, request=request
-        )
-        messages.success(request, f"{knock_up_list.name} is with {runner}.")
+        try:
+            services.knockup_list_hand_out(
+                actor=request.user, knock_up_list=knock_up_list, runner=runner, request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{knock_up_list.name} is with {runner}.")
     return redirect("pollingday:knockup_lists", pk=knock_up_list.election_id)
 
 
