@@ -212,6 +212,19 @@ def run(stdout) -> None:
     queries, ms = _measure(org, "get", lists_url)
     report("lists_page", BIG, queries, ms, f" lists={KnockUpList.objects.count()}")
 
+    # The promise list (one district's first page) and a committee room's board.
+    from pollingday.models import CommitteeRoom
+
+    for size, district in ((SMALL, small), (BIG, big)):
+        url = reverse("pollingday:promises", args=[world.election.pk])
+        queries, ms = _measure(org, "get", url, {"district": district.code})
+        report("promises_page", size, queries, ms)
+        room = CommitteeRoom.objects.create(election=world.election, name=f"Room {district.code}")
+        room.polling_districts.set([district])
+        url = reverse("pollingday:committee_room_board", args=[world.election.pk, room.pk])
+        queries, ms = _measure(org, "get", url)
+        report("room_board", size, queries, ms)
+
     constant = all(len(set(by_size.values())) == 1 for by_size in results.values())
     stdout.write(
         "knockup_list constant_queries="
