@@ -1,4 +1,4 @@
-"""Knock-up reads: who has voted on the day, what is left on a knock-up list, walk order.
+"""Knock-up reads: who has voted on the day, what is left on a knock-up list.
 
 Voted (on the day) means any of: a standing teller's number (a Telling not undone) for the
 election; a postal vote whose ballot came back (AbsentVoter.returned_on set); a knock on the
@@ -6,12 +6,12 @@ polling day whose outcome was "Says they have voted".
 """
 
 import datetime
-import re
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from members.models import AbsentVoter, Outcome
+from members.walk_order import street_name
 from pollingday.models import Knock, KnockUpEntry, Telling
 
 
@@ -97,50 +97,6 @@ def live_entries(knock_up_list) -> QuerySet:
             "elector__property__street",
         )
         .order_by("position")
-    )
-
-
-# --- walk order (the pattern canvassing uses for walk lists, kept here: apps do not import
-# each other) ---------------------------------------------------------------------------------
-
-_NUMBER_RE = re.compile(r"(\d+)")
-
-
-def _natural(text: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p.lower() for p in _NUMBER_RE.split(text or "") if p)
-
-
-def street_name(prop) -> str:
-    if prop is None:
-        return ""
-    if prop.street_id:
-        return prop.street.name
-    for line in prop.address_lines or []:
-        words = [w for w in line.replace(",", " ").split() if not any(c.isdigit() for c in w)]
-        if words and words[0].lower() not in ("flat", "apartment", "unit"):
-            return " ".join(words)
-    return ""
-
-
-def walk_order_key(prop, elector=None) -> tuple:
-    """By street; up the odd side, back down the even side; then suffix and flat. Numbered
-    houses before named ones on a street; electors with no known address last."""
-    tail = (elector.number, elector.suffix) if elector is not None else ()
-    if prop is None:
-        return (2, "", 0, 0, (), (), tail)
-    street = street_name(prop).lower()
-    if prop.house_number is None:
-        return (0, street, 2, 0, _natural(" ".join(prop.address_lines)), (), tail)
-    odd = prop.house_number % 2 == 1
-    number = prop.house_number if odd else -prop.house_number
-    return (
-        0,
-        street,
-        0 if odd else 1,
-        number,
-        _natural(prop.house_suffix),
-        _natural(prop.flat),
-        tail,
     )
 
 

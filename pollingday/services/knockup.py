@@ -15,7 +15,8 @@ from django.utils.dateparse import parse_datetime
 from clp.audit import audit_record
 from members.models import KNOCK_UP_OUTCOMES, Channel
 from members.services.contacts import ContactRecord, contacts_record
-from pollingday.knockup import not_voted, street_name, walk_order_key
+from members.walk_order import street_name, walk_order_key
+from pollingday.knockup import not_voted
 from pollingday.models import Knock, KnockUpEntry, KnockUpList
 from pollingday.promises import promises
 
