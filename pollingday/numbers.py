@@ -17,6 +17,8 @@ EXAMPLE = "Type a number, e.g. 888 or CA888."
 
 def _example(codes: list[str]) -> str:
     return f"Type a number, e.g. 888 or {codes[0]}888." if codes else EXAMPLE
+
+
 # Longer than any register's numbers: the teller typed something else (a phone number?).
 MAX_DIGITS = 6
 
@@ -102,8 +104,7 @@ def parse_number(
     here = ", ".join(codes)
     if where:
         raise NumberRefused(
-            f"{prefix} is not a district at this station: it votes at {where}. "
-            f"Here: {here}."
+            f"{prefix} is not a district at this station: it votes at {where}. Here: {here}."
         )
     raise NumberRefused(f"{prefix} is not a district at this station. Here: {here}.")
 

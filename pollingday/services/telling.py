@@ -151,7 +151,7 @@ def _find_electors(keys: list[tuple[int, int, int]]) -> dict[tuple, tuple[int, i
         table = connection.ops.quote_name(Elector._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT v.d, v.n, v.s, e.id, e.person_id "
+                f"SELECT v.d, v.n, v.s, e.id, e.person_id "  # noqa: S608 (table name from the model)
                 f"FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(d, n, s) "
                 f"JOIN {table} e ON e.polling_district_id = v.d AND e.number = v.n "
                 f"AND e.suffix = v.s AND e.on_register",
@@ -176,7 +176,7 @@ def _insert(takes: list[_Taken], *, actor, election, station, now) -> set[str]:
         table = connection.ops.quote_name(Telling._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (id, election_id, polling_station_id, "
+                f"INSERT INTO {table} (id, election_id, polling_station_id, "  # noqa: S608
                 f"polling_district_id, elector_id, person_id, told_at, received_at, "
                 f"recorded_by_id) "
                 f"SELECT u.id, %s, %s, u.d, u.e, u.p, u.t, %s, %s FROM unnest("

@@ -120,9 +120,9 @@ def tell_lookup(request, election, station):
                 house=F("property__house_number"),
                 street_name=F("property__street__name"),
             )
-            .values(
-                "forenames", "surname", "number", "suffix", "code", "house", "street_name"
-            )[: LOOKUP_LIMIT + 1]
+            .values("forenames", "surname", "number", "suffix", "code", "house", "street_name")[
+                : LOOKUP_LIMIT + 1
+            ]
         )
         more = len(rows) > LOOKUP_LIMIT
         results = rows[:LOOKUP_LIMIT]
