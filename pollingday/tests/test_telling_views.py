@@ -236,3 +236,17 @@ def test_an_election_elsewhere_today_is_not_offered(client, day, users):
     )
     client.force_login(users[RoleCode.TELLER])
     assert "Other election" not in client.get(reverse("pollingday:tell_choose")).content.decode()
+
+
+def test_lookup_opened_as_a_page_has_its_own_form_and_the_station_page_gets_the_results_alone(
+    client, day, users
+):
+    client.force_login(users[RoleCode.TELLER])
+    url = _urls(day)["lookup"]
+    page = client.get(url).content.decode()
+    assert "<title>Find a voter" in page and 'name="surname"' in page
+    assert 'class="lookup-hit"' not in page
+    fragment = client.get(url, {"surname": "Millson"}, headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert "<html" not in html and html.count('class="lookup-hit"') == 3
+    assert "Tap the voter to take their number." in html

@@ -102,9 +102,13 @@ def tell_lookup(request, election, station):
     surname = " ".join(request.GET.get("surname", "").split())[:100]
     street = " ".join(request.GET.get("street", "").split())[:100]
     results, more, error = [], False, ""
-    if len(surname) < 2:
+    # The station page asks for the results alone (a fragment); opened as a page, the lookup
+    # shows its own form around them.
+    fragment = request.headers.get("HX-Request") == "true"
+    searched = fragment or "surname" in request.GET
+    if searched and len(surname) < 2:
         error = "Type at least the first two letters of the surname."
-    else:
+    elif searched:
         places = station_districts_for(election, station)
         electors = Elector.objects.filter(
             polling_district_id__in=list(places.ids.values()),
@@ -146,6 +150,16 @@ def tell_lookup(request, election, station):
         )
     return render(
         request,
-        "pollingday/tell_lookup.html",
-        {"results": results, "more": more, "error": error, "surname": surname},
+        "pollingday/tell_lookup_results.html" if fragment else "pollingday/tell_lookup.html",
+        {
+            "election": election,
+            "station": station,
+            "results": results,
+            "more": more,
+            "error": error,
+            "surname": surname,
+            "street": street,
+            "searched": searched,
+            "fragment": fragment,
+        },
     )

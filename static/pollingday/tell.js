@@ -349,7 +349,9 @@
     if (!navigator.onLine) { lookupResults.textContent = NO_SIGNAL; return; }
     var params = new URLSearchParams(new FormData(lookupForm));
     lookupResults.textContent = "Looking…";
-    fetch(lookupForm.action + "?" + params.toString(), { credentials: "same-origin" })
+    fetch(lookupForm.action + "?" + params.toString(), {
+      credentials: "same-origin", headers: { "HX-Request": "true" }
+    })
       .then(function (response) {
         if (!response.ok || response.redirected) throw new Error("failed");
         return response.text();
