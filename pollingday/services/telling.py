@@ -369,3 +369,20 @@ def tellings_apply(
             )
         result.station_count, result.station_last = station_tally(election, station)
     return result
+
+
+def tellings_undo(
+    *,
+    actor,
+    election: Election,
+    station: PollingStation,
+    undos: dict[str, str],
+    now: datetime.datetime | None = None,
+    request=None,
+) -> TellingResult:
+    """Undo the actor's own entries at this station: {undo event id: entry id}. The event id
+    makes sending it again harmless; an entry never stored (or already undone) is left be."""
+    events = [{"id": event_id, "undo": entry_id} for event_id, entry_id in undos.items()]
+    return tellings_apply(
+        actor=actor, election=election, station=station, entries=events, now=now, request=request
+    )

@@ -82,6 +82,10 @@ def test_a_teller_takes_20_numbers_with_no_signal_and_they_are_sent_when_it_retu
     page.get_by_role("button", name="Undo CA-25").click()
     expect(status).to_contain_text("20 numbers waiting")
     assert Telling.objects.count() == 0
+    # Lookup needs the server: the teller is told so plainly.
+    page.get_by_label("Surname").fill("Highson")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator("#lookup-results")).to_contain_text("Lookup needs signal")
 
     # The page opens again from the phone with the numbers still waiting.
     with contextlib.suppress(PlaywrightError):
@@ -131,4 +135,11 @@ def test_the_station_page_and_its_lookup_have_no_serious_accessibility_problems(
     hits.first.click()  # tapping a voter takes their number
     expect(page.locator("#tell-recent li").first).to_contain_text("CB-1")
     expect(page.locator("#tally-count")).to_have_text("2")
+    # The district for bare numbers is chosen once and remembered on the phone.
+    page.locator(".tell-chip", has_text="CB").click()
+    page.reload()
+    expect(page.get_by_role("radio", name="CB")).to_be_checked()
+    _take(page, "3")
+    expect(page.locator("#tell-recent li").first).to_contain_text("CB-3")
+    expect(page.locator("#tally-count")).to_have_text("3")
     context.close()

@@ -12,7 +12,7 @@ from clp.roles import RoleCode
 from members.models import Elector
 from pollingday.models import Telling
 from pollingday.numbers import split_batch
-from pollingday.services.telling import tellings_apply
+from pollingday.services.telling import tellings_apply, tellings_undo
 from pollingday.tests.factories import add_electors
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +222,16 @@ def test_a_number_taken_by_someone_else_on_a_shared_phone_is_not_sent_as_mine(wo
         {"id": entry["id"], "error": "Taken by someone else on this phone: they must send it."}
     ]
     assert not Telling.objects.exists()
+
+
+def test_undo_is_recorded_once_in_the_audit_log(world, castle, users):
+    teller = users[RoleCode.TELLER]
+    entries = [_entry("CA1", told_at=_at(world, 9)), _entry("CA2", told_at=_at(world, 9))]
+    _apply(world, castle, entries, teller, _at(world, 9, 1))
+    undos = {str(uuid.uuid4()): e["id"] for e in entries}
+    result = tellings_undo(
+        actor=teller, election=world.election, station=castle, undos=undos, now=_at(world, 9, 2)
+    )
+    assert sorted(result.undone) == sorted(undos) and result.station_count == 0
+    audit = AuditEntry.objects.filter(action="pollingday.tellings_apply").latest("pk")
+    assert audit.details["undone"] == 2 and audit.details["taken"] == 0
