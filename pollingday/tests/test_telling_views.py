@@ -173,6 +173,7 @@ def test_a_teller_shift_at_a_station_gives_access_on_the_day(client, day, users)
         ends_at=now + datetime.timedelta(hours=2),
     )
     ShiftSignup.objects.create(shift=shift, user=member)
+    assert urls["page"] in client.get(reverse("pollingday:tell_choose")).content.decode()
     assert client.get(urls["page"]).status_code == 200
     assert _sync(client, urls["sync"], _entries(["CC1"], "CC")).json()["accepted"]
     assert client.get(_urls(day)["page"]).status_code == 404  # not Castle School
