@@ -5,6 +5,7 @@ returns and they are sent; a slip is undone, before and after sending."""
 import contextlib
 import datetime
 import os
+import re
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -99,6 +100,7 @@ def test_a_teller_takes_20_numbers_with_no_signal_and_they_are_sent_when_it_retu
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(status).to_have_text("All numbers sent.")
     expect(page.locator("#tally-count")).to_have_text("20")
+    expect(page.locator("#tally-last")).to_have_text(re.compile(r"^last at \d\d:\d\d$"))
     assert Telling.objects.filter(recorded_by=teller, undone_at=None).count() == 20
     assert sorted(Telling.objects.values_list("elector__number", flat=True)) == list(range(1, 21))
 

@@ -220,7 +220,7 @@
   function showTally(station) {
     if (!station) return;
     document.getElementById("tally-count").textContent = station.count;
-    document.getElementById("tally-last").textContent = station.last || "none yet";
+    document.getElementById("tally-last").textContent = station.last ? "last at " + station.last : "none yet";
   }
 
   function sync() {
