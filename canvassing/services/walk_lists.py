@@ -1,7 +1,6 @@
 """Writes for walk lists: cutting, walk order, join codes, leases, release when a role ends."""
 
 import datetime
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from clp.join_codes import (
 )
 from members.models import Elector
 from members.services.contacts import contacted_recently
+from members.walk_order import walk_order_key
 
 DEFAULT_LEASE_HOURS = 48
 JOIN_SCOPE = "canvassing"
@@ -37,60 +37,6 @@ class WalkListTaken(Exception):
 
 
 # --- walk lists: cutting and ordering ----------------------------------------------------------
-
-
-_NUMBER_RE = re.compile(r"(\d+)")
-
-
-def _natural(text: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p.lower() for p in _NUMBER_RE.split(text or "") if p)
-
-
-def walk_order_key(prop, elector=None) -> tuple:
-    """Sort key for walking: by street; up the odd side, back down the even side; then flat.
-
-    Numbered houses come before named ones on a street; electors with no known address last.
-    """
-    if prop is None:
-        return (2, "", 0, 0, (), (), _elector_key(elector))
-    street = prop.street.name if prop.street_id else _street_from_lines(prop.address_lines)
-    if prop.house_number is None:
-        return (
-            0,
-            street.lower(),
-            2,
-            0,
-            _natural(" ".join(prop.address_lines)),
-            (),
-            _elector_key(elector),
-        )
-    odd = prop.house_number % 2 == 1
-    # Odd side walked upwards, even side walked back downwards (negated number).
-    number = prop.house_number if odd else -prop.house_number
-    return (
-        0,
-        street.lower(),
-        0 if odd else 1,
-        number,
-        _natural(prop.house_suffix),
-        _natural(prop.flat),
-        _elector_key(elector),
-    )
-
-
-def _street_from_lines(lines) -> str:
-    """Without a linked street, take it from the first line that names one ("12a High St")."""
-    for line in lines or []:
-        words = [w for w in line.replace(",", " ").split() if not any(c.isdigit() for c in w)]
-        if words and words[0].lower() not in ("flat", "apartment", "unit"):
-            return " ".join(words)
-    return ""
-
-
-def _elector_key(elector) -> tuple:
-    if elector is None:
-        return ()
-    return (elector.number, elector.suffix)
 
 
 @dataclass

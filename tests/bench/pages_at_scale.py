@@ -89,6 +89,7 @@ def build(stdout) -> None:
     )
     contacts_build(stdout, constituency)
     phonebank_build(stdout, constituency, organiser)
+    pollingday_build(stdout, constituency, organiser)
     for user in (organiser, area_organiser):
         activate_totp(user)  # broad roles must have MFA: as in production, not demo mode
 
@@ -299,6 +300,139 @@ def phonebank_build(stdout, constituency, organiser) -> None:
     )
 
 
+ELECTION = "Bench: general election"
+PAST_ELECTION = "Bench: general election 2024"
+VOTED_SHARE = 0.2  # of electors marked by tellers so far
+POSTAL_SHARE = 0.15
+
+
+def pollingday_build(stdout, constituency, organiser) -> None:
+    """Polling day over the whole CLP, mid-afternoon: every district votes at a station of its
+    own, one in five electors already told as voted (spread over the day so far), postal
+    voters on the absent voters list with half their ballots back, a telling rota with some
+    sign-ups, a committee room for Castle ward, and an earlier election's vote history (the
+    turnout board's comparison) for 60% of people."""
+    import random
+
+    from django.utils import timezone
+
+    from members.models import (
+        AbsentVoter,
+        Election,
+        Elector,
+        PollingDistrict,
+        PollingStation,
+        VoteMethod,
+        VoteRecord,
+    )
+    from pollingday.models import CommitteeRoom, Shift, ShiftSignup, Telling
+
+    started = time.perf_counter()
+    rng = random.Random(12)
+    today = timezone.localdate()
+    districts = list(PollingDistrict.objects.filter(constituency=constituency).order_by("code"))
+    for district in districts:
+        if district.polling_station_id is None:
+            district.polling_station = PollingStation.objects.create(
+                constituency=constituency, name=f"Station for {district.code}", code=district.code
+            )
+            district.save(update_fields=["polling_station"])
+    past = Election.objects.create(
+        constituency=constituency,
+        name=PAST_ELECTION,
+        kind=Election.Kind.PARLIAMENTARY,
+        polls_on=datetime.date(2024, 7, 4),
+    )
+    past.polling_districts.set(districts)
+    election = Election.objects.create(
+        constituency=constituency,
+        name=ELECTION,
+        kind=Election.Kind.PARLIAMENTARY,
+        polls_on=today,
+        compare_with=past,
+        undecided_min_strength=4,
+    )
+    election.polling_districts.set(districts)
+    electors = list(
+        Elector.objects.filter(constituency=constituency, on_register=True).values_list(
+            "pk", "person_id", "polling_district_id"
+        )
+    )
+    VoteRecord.objects.bulk_create(
+        (
+            VoteRecord(
+                election=past,
+                person_id=person,
+                elector_id=pk,
+                polling_district_id=district,
+                method=VoteMethod.IN_PERSON,
+            )
+            for pk, person, district in electors
+            if rng.random() < 0.6
+        ),
+        batch_size=5_000,
+    )
+    postal = [e for e in electors if rng.random() < POSTAL_SHARE]
+    AbsentVoter.objects.bulk_create(
+        (
+            AbsentVoter(
+                election=election,
+                elector_id=pk,
+                person_id=person,
+                method=VoteMethod.POSTAL,
+                returned_on=today if rng.random() < 0.5 else None,
+            )
+            for pk, person, _ in postal
+        ),
+        batch_size=5_000,
+    )
+    station_of = {d.pk: d.polling_station_id for d in districts}
+    now = timezone.now()
+    opened = timezone.make_aware(datetime.datetime.combine(today, election.opens_at))
+    span = max(60, int((min(now, opened + datetime.timedelta(hours=15)) - opened).total_seconds()))
+    postal_ids = {pk for pk, _, _ in postal}
+    voters = [e for e in electors if e[0] not in postal_ids and rng.random() < VOTED_SHARE]
+    Telling.objects.bulk_create(
+        (
+            Telling(
+                election=election,
+                polling_station_id=station_of[district],
+                polling_district_id=district,
+                elector_id=pk,
+                person_id=person,
+                told_at=opened + datetime.timedelta(seconds=rng.randrange(span)),
+                received_at=now,
+                recorded_by=organiser,
+            )
+            for pk, person, district in voters
+        ),
+        batch_size=5_000,
+    )
+    castle = [d for d in districts if d.ward and d.ward.name == "Castle"]
+    room = CommitteeRoom.objects.create(election=election, name="Bench: Castle committee room")
+    room.polling_districts.set(castle)
+    slots = [(7, 10), (10, 13), (13, 16), (16, 19), (19, 22)]
+    shifts = Shift.objects.bulk_create(
+        Shift(
+            election=election,
+            kind=Shift.Kind.TELLER,
+            polling_station_id=station,
+            starts_at=timezone.make_aware(datetime.datetime.combine(today, datetime.time(a))),
+            ends_at=timezone.make_aware(datetime.datetime.combine(today, datetime.time(b))),
+            wanted=2,
+        )
+        for station in sorted(set(station_of.values()))
+        for a, b in slots
+    )
+    ShiftSignup.objects.bulk_create(
+        ShiftSignup(shift=shift, user=organiser) for shift in shifts[::3]
+    )
+    stdout.write(
+        f"polling day: {len(voters):,} tellings, {len(postal):,} postal voters, "
+        f"{len(shifts)} shifts in {time.perf_counter() - started:.0f} s\n"
+    )
+
+
 def _contact_segments(constituency, question) -> None:
     """Saved segments and canvass targets that read the contact record: the organiser's
     "said Labour, strength 4 or more, not spoken to in 28 days, in Castle ward", those not
@@ -337,8 +471,17 @@ def world() -> dict:
 
     from canvassing.models import CanvassCampaign
     from clp.models import User
-    from members.models import Contact, ImportBatch, Person, PollingDistrict, Segment, Ward
+    from members.models import (
+        Contact,
+        Election,
+        ImportBatch,
+        Person,
+        PollingDistrict,
+        Segment,
+        Ward,
+    )
     from phonebank.models import CallCampaign
+    from pollingday.models import CommitteeRoom
 
     batch = ImportBatch.objects.get(filename="register-100k.csv")
     constituency = batch.constituency
@@ -386,6 +529,8 @@ def world() -> dict:
         .first(),
         "postal_segment": Segment.objects.get(constituency=constituency, name="Postal voters"),
         "phone_bank": CallCampaign.objects.get(constituency=constituency, name=PHONE_BANK),
+        "election": Election.objects.get(constituency=constituency, name=ELECTION),
+        "committee_room": CommitteeRoom.objects.get(name="Bench: Castle committee room"),
     }
 
 
@@ -523,6 +668,33 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ("phone bank settings", reverse("phonebank:campaign_edit", args=[bank.pk]), {}, "get"),
         ("phone bank board", reverse("phonebank:board", args=[bank.pk]), {}, "get"),
         ("phone bank board (live)", reverse("phonebank:board_live", args=[bank.pk]), {}, "htmx"),
+        *pollingday_pages(world),
+    ]
+
+
+def pollingday_pages(world: dict) -> list[tuple[str, str, dict, str]]:
+    election, room = world["election"], world["committee_room"]
+
+    def url(name, *args):
+        return reverse(f"pollingday:{name}", args=args)
+
+    return [
+        ("polling day: elections", url("election_list"), {}, "get"),
+        ("polling day: election page", url("election_detail", election.pk), {}, "get"),
+        ("polling day: stations", url("station_list", election.pk), {}, "get"),
+        ("polling day: shifts rota", url("shift_list", election.pk), {}, "get"),
+        ("polling day: promises", url("promises", election.pk), {}, "get"),
+        ("polling day: knock-up lists", url("knockup_lists", election.pk), {}, "get"),
+        ("polling day: room board", url("committee_room_board", election.pk, room.pk), {}, "get"),
+        (
+            "polling day: room board (live)",
+            url("committee_room_board", election.pk, room.pk),
+            {},
+            "htmx",
+        ),
+        ("polling day: turnout", url("turnout", election.pk), {}, "get"),
+        ("polling day: absent voters file", url("absent_voters_import", election.pk), {}, "get"),
+        ("polling day: tell: stations", url("tell_choose"), {}, "get"),
     ]
 
 
@@ -629,7 +801,7 @@ def _forget_statistics() -> bool:
 
     tables = [
         m._meta.db_table
-        for app in ("members", "canvassing", "phonebank")
+        for app in ("members", "canvassing", "phonebank", "pollingday")
         for m in apps.get_app_config(app).get_models()
     ]
     try:

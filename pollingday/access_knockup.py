@@ -1,0 +1,86 @@
+"""Who may see which knock-up lists and committee rooms, as querysets (see pollingday.access).
+
+- Organisers see the lists of the districts they organise in the election, and its committee
+  rooms (a room's board shows only the districts in their scope).
+- A runner sees the lists handed to them and not yet taken back.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from clp.models import RoleGrant
+from clp.roles import RoleCode
+from pollingday.access import elections_for_organiser, organiser_districts
+from pollingday.models import CommitteeRoom, KnockUpList, Shift
+
+
+def knockup_lists_for_organiser(user, election) -> QuerySet:
+    return KnockUpList.objects.filter(
+        election=election, polling_district__in=organiser_districts(user, election)
+    )
+
+
+def get_knockup_list_for_organiser(user, pk) -> KnockUpList:
+    """The list, or 404 unless its district is in the user's organising scope."""
+    knock_up_list = get_object_or_404(
+        KnockUpList.objects.select_related("election", "polling_district", "runner"), pk=pk
+    )
+    election = knock_up_list.election
+    if not elections_for_organiser(user).filter(pk=election.pk).exists() or not (
+        organiser_districts(user, election).filter(pk=knock_up_list.polling_district_id).exists()
+    ):
+        raise Http404("No such knock-up list.")
+    return knock_up_list
+
+
+def knockup_lists_for_runner(user) -> QuerySet:
+    """The lists handed to the user and not taken back."""
+    return KnockUpList.objects.filter(
+        runner=user, handed_out_at__isnull=False, returned_at__isnull=True
+    )
+
+
+def get_knockup_list_for_runner(user, pk, *, taken_back_too=False) -> KnockUpList:
+    """A list handed to the user (with `taken_back_too`, also one taken back since: knocks
+    recorded before then still sync), or any list an organiser in scope could open; 404
+    otherwise."""
+    own = KnockUpList.objects.filter(runner=user, handed_out_at__isnull=False)
+    if not taken_back_too:
+        own = own.filter(returned_at__isnull=True)
+    knock_up_list = own.select_related("election", "polling_district").filter(pk=pk).first()
+    if knock_up_list is not None:
+        return knock_up_list
+    return get_knockup_list_for_organiser(user, pk)
+
+
+def room_for_organiser(user, election, room_pk) -> CommitteeRoom:
+    return get_object_or_404(CommitteeRoom.objects.filter(election=election), pk=room_pk)
+
+
+def runners_for(election, polling_district) -> QuerySet:
+    """Who a list of `polling_district` may be handed to: volunteers down for a knocking,
+    driving, committee-room or telling shift of the election, and users whose canvasser or
+    teller role covers the district."""
+    shift_kinds = [Shift.Kind.KNOCKER, Shift.Kind.DRIVER, Shift.Kind.ROOM, Shift.Kind.TELLER]
+    on_shift = Shift.objects.filter(election=election, kind__in=shift_kinds).values(
+        "signups__user_id"
+    )
+    covering = (
+        RoleGrant.objects.active()
+        .filter(role_id__in=[RoleCode.CANVASSER, RoleCode.TELLER])
+        .filter(
+            Q(constituency_id=polling_district.constituency_id)
+            | Q(ward_id=polling_district.ward_id)
+            | Q(branch__wards=polling_district.ward_id)
+            | Q(polling_district=polling_district)
+        )
+        .values("user_id")
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(pk__in=on_shift) | Q(pk__in=covering))
+        .order_by("full_name", "email")
+    )
