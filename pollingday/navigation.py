@@ -44,6 +44,8 @@ def home_panels(request, roles) -> list[HomePanel]:
                 order=30,
             )
         )
+    if _tells(request.user, roles):
+        panels.append(HomePanel(template="pollingday/_home_tell.html", order=5))
     if roles:
         signups = my_signups(request.user, limit=3)
         if signups or shifts_for_volunteer(request.user).exists():

@@ -96,6 +96,8 @@ def test_home_shows_the_next_election_to_organisers_and_shifts_to_volunteers(
     ShiftSignup.objects.create(shift=shift, user=users[RoleCode.MEMBER])
     html = client.get(reverse("home")).content.decode()
     assert "13:00–16:00" in html and "St Mary&#x27;s Hall" in html
+    assert "Tell at my station" not in html
+    assert "Tell at my station" in client_for(RoleCode.TELLER).get(reverse("home")).content.decode()
 
 
 def _count(client, url, params=None):
