@@ -95,8 +95,9 @@ def election_create(*, actor, constituency, values: dict, districts, request=Non
 def election_update(
     *, actor, election: Election, values: dict, districts, seen=None, request=None
 ) -> Election:
-    """Change an election. Districts taken out of it leave its committee rooms too; shifts
-    already on the rota stay (move or edit them on the rota)."""
+    """Change an election. Districts taken out of it leave its committee rooms too. A new
+    polling day moves the shifts with it, at the same times of day; shifts already on the
+    rota otherwise stay as they are (edit them on the rota)."""
     districts = list(districts)
     values = _election_checked(
         values, districts, constituency=election.constituency, election=election
@@ -105,10 +106,13 @@ def election_update(
         Election.objects.select_for_update().filter(pk=election.pk).first()
         _fresh(election, seen)
         before = _codes(election.polling_districts.all())
+        moved_from = election.polls_on
         for field, value in values.items():
             setattr(election, field, value)
         election.save(update_fields=[*values, "updated_at"])
         election.polling_districts.set(districts)
+        if election.polls_on != moved_from:
+            _shifts_move(election)
         dropped = set(before) - set(_codes(districts))
         if dropped:
             for room in CommitteeRoom.objects.filter(election=election):
@@ -123,6 +127,14 @@ def election_update(
             details={"districts_before": before, "districts": _codes(districts)},
         )
     return election
+
+
+def _shifts_move(election: Election) -> None:
+    shifts = list(Shift.objects.filter(election=election))
+    for shift in shifts:
+        shift.starts_at = polling_day_at(election, timezone.localtime(shift.starts_at).time())
+        shift.ends_at = polling_day_at(election, timezone.localtime(shift.ends_at).time())
+    Shift.objects.bulk_update(shifts, ["starts_at", "ends_at"])
 
 
 # Polling stations

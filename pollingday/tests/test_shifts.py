@@ -269,3 +269,30 @@ def test_area_organiser_sees_the_shifts_of_their_stations_and_rooms_only(client_
     page = client.get(reverse("pollingday:shift_list", args=[world.election.pk]))
     assert [s for p in page.context["rota"]["places"] for s in p.shifts] == [castle]
     assert client.get(reverse("pollingday:shift_edit", args=[riverside.pk])).status_code == 404
+
+
+def test_moving_polling_day_moves_the_shifts_at_the_same_times(users, world):
+    from pollingday.services.setup import election_update
+
+    shift = _shift(world, start=16, end=19)
+    election = world.election
+    later = election.polls_on + datetime.timedelta(days=7)
+    values = {
+        "name": election.name,
+        "kind": election.kind,
+        "polls_on": later,
+        "opens_at": election.opens_at,
+        "closes_at": election.closes_at,
+        "compare_with": None,
+        "promise_min_strength": 4,
+        "undecided_min_strength": None,
+    }
+    election_update(
+        actor=users[RoleCode.ORGANISER],
+        election=election,
+        values=values,
+        districts=list(election.polling_districts.all()),
+    )
+    shift.refresh_from_db()
+    assert timezone.localtime(shift.starts_at).date() == later
+    assert _hours(shift) == ("16:00", "19:00")
