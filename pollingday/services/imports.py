@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clp.audit import audit_record
 from members.importers import FileProblem
-from members.importers.files import Table, clean_cell, read_table
+from members.importers.files import Table, clean_cell, decode, read_table
 from members.importers.layouts import norm
 from members.importers.records import CellError, parse_date, parse_elector_number, parse_int
 from members.models import AbsentVoter, Election, Elector, PollingDistrict, VoteMethod, VoteRecord
@@ -313,7 +313,13 @@ class _Rows:
 
     def says(self, cells) -> str:
         """The row as a volunteer would read it: its non-empty cells."""
-        shown = [clean_cell(c) for c in cells if c.strip()]
+        header = self.table.header
+        # The column one_column() adds is not the council's.
+        shown = [
+            clean_cell(c)
+            for i, c in enumerate(cells)
+            if c.strip() and not (i == 1 and len(header) == 2 and header[1] == "-")
+        ]
         text = " · ".join(shown)
         return text if len(text) <= 160 else text[:159] + "…"
 
@@ -417,8 +423,22 @@ class _Rows:
         return False
 
 
+def one_column(data: bytes) -> bytes:
+    """A file of one column (a list of elector numbers, with or without a header) as a table
+    read_table takes: it reads a line of one cell as a title line, not a header."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        return data
+    text, _encoding = decode(data)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines or any(d in lines[0] for d in ",;\t|"):
+        return data
+    if parse_elector_number(lines[0].strip('"')) is not None:
+        lines.insert(0, "Elector Number")
+    return "".join(f"{line},-\n" for line in lines).encode()
+
+
 def _open(kind, *, election, data, filename, mapping, districts):
-    table = read_table(data, filename=filename)
+    table = read_table(one_column(data), filename=filename)
     columns = resolve_columns(kind, table, mapping)
     return table, columns, _Rows(kind, table, columns, _register(election, districts), election)
 

@@ -109,7 +109,7 @@ def _import_page(request, pk, kind):
         mapping = carried.cleaned_data["mapping"] or None
         if step == "map":
             try:
-                header = read_table(data, filename=filename).header
+                header = read_table(services.one_column(data), filename=filename).header
             except FileProblem as problem:
                 return _page(
                     request,
@@ -150,7 +150,7 @@ def _import_page(request, pk, kind):
         return _page(request, election, kind, "import_report.html", {"refused": refused}, 400)
     except FileProblem as problem:
         if step == "map":
-            table = read_table(data, filename=filename)
+            table = read_table(services.one_column(data), filename=filename)
             need = services.NeedsMapping(
                 kind=kind,
                 header=table.header,
