@@ -139,9 +139,7 @@ def test_any_mismatching_row_refuses_the_whole_file_row_by_row(world, electors, 
     organiser = users[RoleCode.ORGANISER]
     _import(world.election, organiser, XPRESS_STYLE)
     before = list(AbsentVoter.objects.order_by("pk").values())
-    other_district = next(
-        code for code in world.districts if code not in {"CA", "CB", "CC", "RA"}
-    )
+    other_district = next(code for code in world.districts if code not in {"CA", "CB", "CC", "RA"})
     bad = _csv(
         "Elector Number,Name,Postal Address 1,AV Type",
         'CA-1,"Highson, Voter1",1 High Street,Postal',  # row 2: fine
@@ -182,7 +180,9 @@ def test_the_latest_list_replaces_the_last_except_ballots_already_back(world, el
     # CA-1 is off the list; CA-2's ballot came back so it stays; CB-1's proxy is not covered.
     assert (report["new"], report["removed"], report["kept_returned"]) == (1, 1, ["CA-2"])
     assert "kept because their postal ballot has already come back (CA-2)" in report["summary"]
-    listed = set(AbsentVoter.objects.values_list("elector__number", "elector__polling_district__code"))
+    listed = set(
+        AbsentVoter.objects.values_list("elector__number", "elector__polling_district__code")
+    )
     assert listed == {(2, "CA"), (4, "CA"), (1, "CB")}
     assert not Elector.objects.get(pk=electors["CA"][0].pk).is_postal_voter
 

@@ -72,9 +72,7 @@ def test_postal_returns_set_the_day_each_ballot_came_back(world, users, listed):
         dry_run=True,
     )
     assert report["newly_returned"] == 2 and _returned() == {}
-    report = _returns(
-        world, users, _csv("PD,Elector No,Date Received", "CA,1,27/11/26", "CA,2,")
-    )
+    report = _returns(world, users, _csv("PD,Elector No,Date Received", "CA,1,27/11/26", "CA,2,"))
     assert _returned() == {1: datetime.date(2026, 11, 27), 2: DAY}
     assert "That makes 2 of 4 postal voters returned" in report["summary"]
     assert AuditEntry.objects.filter(action="pollingday.postal_returns.import").count() == 1
