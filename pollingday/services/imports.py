@@ -114,7 +114,17 @@ ALIASES = {
         "returndate",
         "date",
     ),
-    "method": ("method", "votemethod", "howvoted", "votingmethod", "marker", "markers", "mark"),
+    "method": (
+        "method",
+        "votemethod",
+        "howvoted",
+        "votingmethod",
+        "votetype",
+        "type",
+        "marker",
+        "markers",
+        "mark",
+    ),
     "voted": ("voted", "marked", "hasvoted"),
 }
 # One column for the whole address counts as its first line.
