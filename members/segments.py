@@ -146,7 +146,10 @@ def describe_filters(filters: dict) -> list[str]:
     if filters.get("member") in ("yes", "no"):
         words.append("Party members" if filters["member"] == "yes" else "Not party members")
     if intentions := filters.get("intentions"):
-        words.append("Latest voting intention: " + ", ".join(intentions))
+        from members.models import Intention
+
+        labels = dict(Intention.choices)
+        words.append("Latest voting intention: " + ", ".join(labels.get(i, i) for i in intentions))
     if filters.get("contacted_since"):
         words.append(f"Spoken to since {filters['contacted_since']}")
     if filters.get("not_contacted_since"):

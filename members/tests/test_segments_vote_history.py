@@ -196,6 +196,10 @@ def test_did_not_vote_in_an_election_without_a_marked_register_is_refused(histor
 
 
 def test_filters_in_words_name_the_election(history):
+    assert describe_filters({"intentions": ["LAB"], "postal_voter": "yes"}) == [
+        "Postal voters",
+        "Latest voting intention: Labour",
+    ]
     saved = segment_save(
         actor=None,
         constituency=history["constituency"],
