@@ -1005,3 +1005,19 @@ def marked_register_import(
 
 def marked_register_imported(election: Election) -> bool:
     return VoteRecord.objects.filter(election=election, voted=True).exists()
+
+
+def election_files_status(election: Election) -> dict:
+    """What the council's files have given this election so far, in figures."""
+    from django.db.models import Count, Q
+
+    absent = AbsentVoter.objects.filter(election=election).aggregate(
+        postal=Count("pk", filter=Q(method=VoteMethod.POSTAL)),
+        proxy=Count("pk", filter=Q(method=VoteMethod.PROXY)),
+        returned=Count("pk", filter=Q(returned_on__isnull=False)),
+    )
+    votes = VoteRecord.objects.filter(election=election).aggregate(
+        marked_voted=Count("pk", filter=Q(voted=True)),
+        not_returned=Count("pk", filter=Q(voted=False)),
+    )
+    return {**absent, **votes}

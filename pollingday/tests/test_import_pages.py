@@ -42,6 +42,9 @@ def test_organiser_previews_then_applies_the_absent_voters_list(client_for, worl
     applied = client.post(url, {"step": "apply", **_carried(preview)}, follow=True)
     assert AbsentVoter.objects.count() == 2
     assert "Imported council.csv: 2 postal voters" in applied.content.decode()
+    assert "So far for this election: 2 postal voters (0 returned) and 0 proxies; no marked " in (
+        applied.content.decode()
+    )
     assert AuditEntry.objects.filter(action="read:pollingday.absent.preview").exists()
 
 

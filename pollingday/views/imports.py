@@ -82,7 +82,10 @@ def _import_page(request, pk, kind):
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step not in ("upload", "map", "apply"):
         form = spec["form"]()
-        return _page(request, election, kind, "import_upload.html", {"form": form})
+        status = services.election_files_status(election)
+        return _page(
+            request, election, kind, "import_upload.html", {"form": form, "status": status}
+        )
 
     if step == "upload":
         form = spec["form"](request.POST, request.FILES)
