@@ -923,21 +923,24 @@ def marked_register_import(
         voted[person], first_row[person] = values, row
     _refuse_if_any(rows, filename)
 
-    # Postal voters of the election in the file's districts whose ballot is not marked.
-    did_not_return = {}
-    for elector_id, person, pd in AbsentVoter.objects.filter(
-        election=election,
-        method=VoteMethod.POSTAL,
-        elector__polling_district__in=list(districts_in_file),
-    ).values_list("elector_id", "person_id", "elector__polling_district_id"):
-        if person not in voted:
-            did_not_return[person] = (VoteMethod.POSTAL, elector_id, pd)
     existing = {
         r[0]: r[1:]
         for r in VoteRecord.objects.filter(election=election).values_list(
             "person_id", "method", "elector_id", "polling_district_id", "voted"
         )
     }
+    # Postal voters of the election in the file's districts whose ballot is not marked. A mark
+    # is evidence and a missing row is not: someone an earlier file marked as having voted
+    # (a second file for the same district) stays so.
+    did_not_return = {}
+    for elector_id, person, pd in AbsentVoter.objects.filter(
+        election=election,
+        method=VoteMethod.POSTAL,
+        elector__polling_district__in=list(districts_in_file),
+    ).values_list("elector_id", "person_id", "elector__polling_district_id"):
+        marked_before = person in existing and existing[person][3]
+        if person not in voted and not marked_before:
+            did_not_return[person] = (VoteMethod.POSTAL, elector_id, pd)
     writes, unchanged = [], 0
     new = 0
     for flag, people in ((True, voted), (False, did_not_return)):

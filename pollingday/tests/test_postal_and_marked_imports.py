@@ -182,3 +182,27 @@ def test_a_marked_register_with_a_bad_row_writes_nothing(world, users, listed):
     assert "does not say how they voted" in by_row[4]
     assert VoteRecord.objects.count() == 0
     assert not AuditEntry.objects.filter(action="pollingday.marked_register.import").exists()
+
+
+def test_a_marked_register_as_a_spreadsheet_or_utf16_text_reads_the_same(world, users, listed):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["PD", "ENO", "Suffix", "Method"])
+    sheet.append(["CA", 5, None, "In person"])
+    sheet.append(["CA", 1.0, None, "PV"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = _marked(world, users, buffer.getvalue())
+    assert (report["in_person"], report["postal"]) == (1, 1)
+
+    utf16 = "Elector Number\tMethod\r\nCA-6\tX\r\n".encode("utf-16-le")
+    report = _marked(world, users, utf16)
+    assert report["in_person"] == 1
+    assert _history()[("CA", 6)] == (VoteMethod.IN_PERSON, True)
+    # A second file for CA adds its marks and unmarks nobody the first one marked.
+    assert _history()[("CA", 1)] == (VoteMethod.POSTAL, True)
+    assert _history()[("CA", 2)] == (VoteMethod.POSTAL, False)
