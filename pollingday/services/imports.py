@@ -521,9 +521,10 @@ def absent_voters_import(
     """Import the council's absent voters list for `election` (all or nothing).
 
     `list_kind` says which list the file is (postal, proxy or both); a type column, or a
-    proxy's name, says so row by row. The file is the whole list for what it covers (in
-    `districts`, the organiser's own, when given): anyone on the earlier list but not this one
-    is taken off, unless their postal ballot has already come back (kept, and reported).
+    proxy's name, says so row by row. The file is the whole list for what it covers (its
+    method(s), in the polling districts its rows are in, all inside `districts`, the
+    organiser's own, when given): anyone there on the earlier list but not this one is taken
+    off, unless their postal ballot has already come back (kept, and reported).
     Raises RowsRefused, NeedsMapping or FileProblem, having written nothing."""
     table, columns, rows = _open(
         ABSENT,
@@ -598,7 +599,10 @@ def absent_voters_import(
             "elector__suffix",
         )
     }
-    allowed = rows.register.allowed_codes
+    # The districts the file covers (all inside the organiser's own: rows elsewhere were
+    # refused). Councils often send a file a district: one district's list takes nobody off
+    # another's.
+    in_file = {electors[pk][CODE].upper() for pk in wanted}
     to_create, to_update, unchanged = [], [], 0
     new = 0
     for pk, (method, ballot, proxy_name, proxy_address) in wanted.items():
@@ -637,7 +641,7 @@ def absent_voters_import(
     for pk, old in existing.items():
         if pk in wanted or old["method"] not in covered:
             continue
-        if old["elector__polling_district__code"].upper() not in allowed:
+        if old["elector__polling_district__code"].upper() not in in_file:
             continue
         if old["returned_on"] is not None:
             kept.append(
