@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from members import consent
 from members.models import (
+    AbsentVoter,
     Answer,
     Contact,
     ContactSummary,
+    Election,
     Elector,
     Membership,
     Outcome,
@@ -18,6 +20,8 @@ from members.models import (
     PollingDistrict,
     Review,
     Segment,
+    VoteMethod,
+    VoteRecord,
 )
 
 # Who counts as a member for "member: yes" (in arrears still a member) and "lapsed".
@@ -65,7 +69,114 @@ def apply_segment_filters(people: QuerySet, filters: dict) -> QuerySet:
             Elector.objects.filter(person=OuterRef("pk"), on_register=True, is_postal_voter=True)
         )
         people = people.filter(postal if filters["postal_voter"] == "yes" else ~postal)
-    return apply_contact_filters(people, filters)
+    return apply_contact_filters(apply_vote_history_filters(people, filters), filters)
+
+
+def _election_id(value) -> int | None:
+    try:
+        return int(value) if value not in ("", None) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def marked_register_districts(election_id: int) -> list[int]:
+    """The election's polling districts whose marked register has been imported: those where
+    anyone has a vote record (councils often send one file a district)."""
+    recorded = VoteRecord.objects.filter(election=election_id, polling_district=OuterRef("pk"))
+    return list(
+        PollingDistrict.objects.filter(elections=election_id)
+        .filter(Exists(recorded))
+        .values_list("pk", flat=True)
+    )
+
+
+def apply_vote_history_filters(people: QuerySet, filters: dict) -> QuerySet:
+    """Narrow `people` by vote history (election ids), each one EXISTS over the indexed tables:
+
+    - voted_in: the marked register shows they voted in that election;
+    - did_not_vote_in: on the register in a district of that election whose marked register
+      was imported, and not marked as having voted;
+    - postal_not_returned: postal voters of that election whose ballot has not come back: after
+      the day, as the marked register says (not marked), before it, as the postal returns say.
+    """
+
+    def voted(election, person):
+        return Exists(VoteRecord.objects.filter(election=election, person=person, voted=True))
+
+    if election := _election_id(filters.get("voted_in")):
+        people = people.filter(voted(election, OuterRef("pk")))
+    if election := _election_id(filters.get("did_not_vote_in")):
+        entries = Elector.objects.filter(
+            person=OuterRef("pk"),
+            on_register=True,
+            polling_district__in=marked_register_districts(election),
+        ).exclude(voted(election, OuterRef("person")))
+        people = people.filter(Exists(entries))
+    if election := _election_id(filters.get("postal_not_returned")):
+        not_marked = Exists(
+            VoteRecord.objects.filter(election=election, person=OuterRef("person"), voted=False)
+        )
+        postal = AbsentVoter.objects.filter(
+            election=election, person=OuterRef("pk"), method=VoteMethod.POSTAL
+        ).filter(
+            Q(not_marked) | (Q(returned_on__isnull=True) & ~voted(election, OuterRef("person")))
+        )
+        people = people.filter(Exists(postal))
+    return people
+
+
+def describe_filters(filters: dict) -> list[str]:
+    """A segment's filters in words, one line each, for the segment's page."""
+    words = []
+    wards = filters.get("wards") or []
+    if wards:
+        from members.models import Ward
+
+        names = Ward.objects.filter(pk__in=wards).order_by("name").values_list("name", flat=True)
+        words.append("Living in " + ", ".join(names) + (" ward" if len(names) == 1 else " wards"))
+    if districts := filters.get("polling_districts"):
+        codes = PollingDistrict.objects.filter(pk__in=districts).order_by("code")
+        words.append("In polling districts " + ", ".join(codes.values_list("code", flat=True)))
+    if filters.get("on_register"):
+        words.append("On the register now")
+    if markers := filters.get("markers"):
+        words.append(f"With register markers {markers}")
+    if filters.get("postal_voter") in ("yes", "no"):
+        words.append("Postal voters" if filters["postal_voter"] == "yes" else "Not postal voters")
+    if filters.get("member") in ("yes", "no"):
+        words.append("Party members" if filters["member"] == "yes" else "Not party members")
+    if intentions := filters.get("intentions"):
+        from members.models import Intention
+
+        labels = dict(Intention.choices)
+        words.append("Latest voting intention: " + ", ".join(labels.get(i, i) for i in intentions))
+    if filters.get("contacted_since"):
+        words.append(f"Spoken to since {filters['contacted_since']}")
+    if filters.get("not_contacted_since"):
+        words.append(f"Not spoken to since {filters['not_contacted_since']}")
+    if filters.get("never_contacted"):
+        words.append("Never contacted")
+    if filters.get("has_email"):
+        words.append("Have an email address")
+    if filters.get("has_phone"):
+        words.append("Have a phone number")
+    ids = [
+        _election_id(filters.get(key))
+        for key in ("voted_in", "did_not_vote_in", "postal_not_returned")
+    ]
+    names = dict(Election.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+    for election, text in zip(
+        ids,
+        (
+            "Voted in {}",
+            "Did not vote in {} (on the register, not marked as having voted)",
+            "Postal voters in {} whose ballot has not come back",
+        ),
+        strict=True,
+    ):
+        if election:
+            words.append(text.format(names.get(election, "an election that was deleted")))
+    return words
 
 
 def _day_start(value) -> datetime.datetime:

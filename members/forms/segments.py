@@ -1,16 +1,19 @@
 """The segment builder (with the contact filters every tool shares) and the question bank."""
 
 from django import forms
+from django.db.models import Exists, OuterRef
 
 from clp.access import constituencies_for_user, polling_districts_for_user
 from members.models import (
     STRENGTHS,
     Channel,
+    Election,
     Intention,
     Membership,
     Question,
     Segment,
     Tag,
+    VoteRecord,
     Ward,
 )
 from members.selectors import READERS
@@ -32,6 +35,17 @@ COUNT_AS_CONTACT = [
     ("any", "Any attempt, even with no answer"),
 ]
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _election_field(label: str, help_text: str) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Election.objects.none(),
+        required=False,
+        empty_label="Any (no vote history filter)",
+        help_text=help_text,
+        error_messages={"invalid_choice": "Choose one of the elections listed."},
+    )
 
 
 def _since_field(label: str, help_text: str) -> forms.DateField:
@@ -185,6 +199,20 @@ class SegmentForm(AnswerFilterForm):
     membership = forms.MultipleChoiceField(
         label="Membership status", choices=Membership.Status.choices, required=False
     )
+    # Vote history (from the council's marked registers and absent voters lists)
+    voted_in = _election_field(
+        "Voted in", "As the council's marked register shows (imported after the election)."
+    )
+    did_not_vote_in = _election_field(
+        "Did not vote in",
+        "On the register in the election's districts and not marked as having voted. Only "
+        "elections whose marked register has been imported are listed.",
+    )
+    postal_not_returned = _election_field(
+        "Postal voter who did not return their ballot in",
+        "Postal voters of that election whose ballot has not come back (from the council's "
+        "postal returns, or after the day its marked register).",
+    )
 
     field_order = ["name", "description"]
     # The long form in parts, each a fieldset with its legend (the rest come first, ungrouped).
@@ -210,6 +238,7 @@ class SegmentForm(AnswerFilterForm):
             "member",
             "membership",
         ],
+        "Vote history": ["voted_in", "did_not_vote_in", "postal_not_returned"],
     }
 
     def __init__(self, *args, user, segment=None, **kwargs):
@@ -229,6 +258,14 @@ class SegmentForm(AnswerFilterForm):
         self.fields["answer_question"].queryset = Question.objects.filter(
             constituency__in=constituencies_for_user(user, *READERS)
         ).order_by("text")
+        elections = Election.objects.filter(
+            constituency__in=constituencies_for_user(user, *READERS)
+        ).order_by("-polls_on", "name")
+        self.fields["voted_in"].queryset = elections
+        self.fields["postal_not_returned"].queryset = elections
+        self.fields["did_not_vote_in"].queryset = elections.filter(
+            Exists(VoteRecord.objects.filter(election=OuterRef("pk"), voted=True))
+        )
 
     def ungrouped_fields(self) -> list:
         grouped = {name for names in self.FIELDSETS.values() for name in names}
@@ -293,6 +330,10 @@ class SegmentForm(AnswerFilterForm):
                 "answers": answers,
                 "postal_voter": data["postal_voter"],
                 "member": data["member"],
+                **{
+                    key: data[key].pk if data[key] else None
+                    for key in ("voted_in", "did_not_vote_in", "postal_not_returned")
+                },
             }
         )
 

@@ -11,6 +11,7 @@ from clp.roles import RoleCode
 from members.forms.segments import SegmentForm
 from members.models import Membership
 from members.pagination import IdsFirstPaginator
+from members.segments import describe_filters
 from members.selectors import (
     EDITORS,
     READERS,
@@ -95,7 +96,13 @@ def segment_detail(request, pk):
     return render(
         request,
         "members/segment_detail.html",
-        {"segment": segment, "page": page, "count": page.paginator.count, "can_edit": can_edit},
+        {
+            "segment": segment,
+            "page": page,
+            "count": page.paginator.count,
+            "can_edit": can_edit,
+            "filter_words": describe_filters(segment.filters),
+        },
     )
 
 
