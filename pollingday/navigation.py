@@ -47,6 +47,14 @@ def home_panels(request, roles) -> list[HomePanel]:
     if _tells(request.user, roles):
         panels.append(HomePanel(template="pollingday/_home_tell.html", order=5))
     if roles:
+        from pollingday.access_knockup import knockup_lists_for_runner
+
+        lists = list(knockup_lists_for_runner(request.user).order_by("name")[:5])
+        if lists:
+            panels.append(
+                HomePanel(template="pollingday/_home_run.html", context={"lists": lists}, order=4)
+            )
+    if roles:
         signups = my_signups(request.user, limit=3)
         if signups or shifts_for_volunteer(request.user).exists():
             panels.append(

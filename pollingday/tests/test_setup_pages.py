@@ -100,6 +100,28 @@ def test_home_shows_the_next_election_to_organisers_and_shifts_to_volunteers(
     assert "Tell at my station" in client_for(RoleCode.TELLER).get(reverse("home")).content.decode()
 
 
+def test_home_links_a_runner_to_the_knock_up_lists_handed_to_them(client_for, users, world):
+    from pollingday.services.knockup import knockup_list_hand_out, knockup_lists_cut
+    from pollingday.tests.factories import LABOUR, add_electors
+
+    add_electors(world.districts["CA"], 3, intention=LABOUR, strength=5)
+    (knock_up_list,) = knockup_lists_cut(
+        actor=users[RoleCode.ORGANISER],
+        election=world.election,
+        polling_district=world.districts["CA"],
+    )
+    client = client_for(RoleCode.CANVASSER)
+    assert knock_up_list.name not in client.get(reverse("home")).content.decode()
+    knockup_list_hand_out(
+        actor=users[RoleCode.ORGANISER],
+        knock_up_list=knock_up_list,
+        runner=users[RoleCode.CANVASSER],
+    )
+    html = client.get(reverse("home")).content.decode()
+    assert knock_up_list.name in html
+    assert reverse("pollingday:knockup_run", args=[knock_up_list.pk]) in html
+
+
 def _count(client, url, params=None):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params or {})
