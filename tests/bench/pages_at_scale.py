@@ -322,10 +322,12 @@ def pollingday_build(stdout, constituency, organiser) -> None:
         Elector,
         PollingDistrict,
         PollingStation,
+        Segment,
         VoteMethod,
         VoteRecord,
     )
     from pollingday.models import CommitteeRoom, Shift, ShiftSignup, Telling
+    from pollingday.services.knockup import knockup_list_hand_out, knockup_lists_cut
 
     started = time.perf_counter()
     rng = random.Random(12)
@@ -427,9 +429,23 @@ def pollingday_build(stdout, constituency, organiser) -> None:
     ShiftSignup.objects.bulk_create(
         ShiftSignup(shift=shift, user=organiser) for shift in shifts[::3]
     )
+    for name, filters in (
+        ("Bench: voted in 2024", {"voted_in": past.pk}),
+        ("Bench: did not vote in 2024", {"did_not_vote_in": past.pk}),
+        ("Bench: postal not returned", {"postal_not_returned": election.pk}),
+    ):
+        Segment.objects.create(constituency=constituency, name=name, filters=filters)
+    knock_up_district = (
+        PollingDistrict.objects.filter(ward__name="Castle", code__startswith="X")
+        .order_by("code")
+        .first()
+    )
+    cut = knockup_lists_cut(actor=organiser, election=election, polling_district=knock_up_district)
+    knockup_list_hand_out(actor=organiser, knock_up_list=cut[0], runner=organiser)
     stdout.write(
         f"polling day: {len(voters):,} tellings, {len(postal):,} postal voters, "
-        f"{len(shifts)} shifts in {time.perf_counter() - started:.0f} s\n"
+        f"{len(shifts)} shifts, {len(cut)} knock-up lists for {knock_up_district.code} "
+        f"in {time.perf_counter() - started:.0f} s\n"
     )
 
 
@@ -481,7 +497,7 @@ def world() -> dict:
         Ward,
     )
     from phonebank.models import CallCampaign
-    from pollingday.models import CommitteeRoom
+    from pollingday.models import CommitteeRoom, KnockUpList
 
     batch = ImportBatch.objects.get(filename="register-100k.csv")
     constituency = batch.constituency
@@ -531,6 +547,22 @@ def world() -> dict:
         "phone_bank": CallCampaign.objects.get(constituency=constituency, name=PHONE_BANK),
         "election": Election.objects.get(constituency=constituency, name=ELECTION),
         "committee_room": CommitteeRoom.objects.get(name="Bench: Castle committee room"),
+        "vote_segments": [
+            (name.removeprefix("Bench: "), pk)
+            for name, pk in Segment.objects.filter(
+                constituency=constituency,
+                name__in=[
+                    "Bench: voted in 2024",
+                    "Bench: did not vote in 2024",
+                    "Bench: postal not returned",
+                ],
+            )
+            .order_by("name")
+            .values_list("name", "pk")
+        ],
+        "knock_up_list": KnockUpList.objects.filter(election__name=ELECTION, runner__isnull=False)
+        .order_by("pk")
+        .first(),
     }
 
 
@@ -674,6 +706,9 @@ def pages(world: dict) -> list[tuple[str, str, dict, str]]:
 
 def pollingday_pages(world: dict) -> list[tuple[str, str, dict, str]]:
     election, room = world["election"], world["committee_room"]
+    knock_up_list = world["knock_up_list"]
+    station = knock_up_list.polling_district.polling_station
+    preview = reverse("canvassing:target_preview", args=[world["campaign"].pk])
 
     def url(name, *args):
         return reverse(f"pollingday:{name}", args=args)
@@ -694,7 +729,32 @@ def pollingday_pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ),
         ("polling day: turnout", url("turnout", election.pk), {}, "get"),
         ("polling day: absent voters file", url("absent_voters_import", election.pk), {}, "get"),
+        (
+            "polling day: marked register file",
+            url("marked_register_import", election.pk),
+            {},
+            "get",
+        ),
+        ("polling day: my shifts", url("my_shifts"), {}, "get"),
         ("polling day: tell: stations", url("tell_choose"), {}, "get"),
+        ("polling day: tell: station page", url("tell", election.pk, station.pk), {}, "get"),
+        (
+            "polling day: tell: lookup",
+            url("tell_lookup", election.pk, station.pk),
+            {"surname": "Smi"},
+            "htmx",
+        ),
+        *(
+            (f"segment page: {label}", reverse("members:segment_detail", args=[pk]), {}, "get")
+            for label, pk in world["vote_segments"]
+        ),
+        *(
+            (f"target preview: {label}", preview, {"segment": pk}, "get")
+            for label, pk in world["vote_segments"]
+        ),
+        ("polling day: runner's list", url("knockup_run", knock_up_list.pk), {}, "get"),
+        ("polling day: runner's voted feed", url("knockup_voted", knock_up_list.pk), {}, "get"),
+        ("polling day: knock-up sheet PDF", url("knockup_pdf", knock_up_list.pk), {}, "get"),
     ]
 
 
