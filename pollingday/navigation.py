@@ -1,5 +1,5 @@
 """Menu items and home panels for polling day: organisers run it, every volunteer signs up
-for shifts, tellers tell."""
+for shifts, tellers tell, runners knock up."""
 
 from django.urls import reverse
 
@@ -13,27 +13,14 @@ def nav_items(user, roles) -> list[NavItem]:
         items.append(NavItem("Polling day", reverse("pollingday:election_list")))
     if roles:
         items.append(NavItem("My shifts", reverse("pollingday:my_shifts")))
-    if _tells(user, roles):
+    if RoleCode.TELLER in roles:
         items.append(NavItem("Tell", reverse("pollingday:tell_choose")))
     return items
 
 
-def _tells(user, roles) -> bool:
-    """Tellers by role; and volunteers down for a telling shift in an election today (looked up
-    only for those who organise nothing, so organisers' pages keep their query count, and
-    kept in the cache so a canvasser's doorstep page does not pay for it)."""
-    if RoleCode.TELLER in roles:
-        return True
-    if not roles or roles & (ORGANISING_ROLES | {RoleCode.IT_MANAGER}):
-        return False
-    from pollingday.selectors import has_teller_shift_today
-
-    return has_teller_shift_today(user)
-
-
 def home_panels(request, roles) -> list[HomePanel]:
     from pollingday.access_setup import shifts_for_volunteer
-    from pollingday.selectors import my_signups, next_election
+    from pollingday.selectors import has_teller_shift_today, my_signups, next_election
 
     panels = []
     if roles & ORGANISING_ROLES:
@@ -44,7 +31,11 @@ def home_panels(request, roles) -> list[HomePanel]:
                 order=30,
             )
         )
-    if _tells(request.user, roles):
+    # Volunteers without the teller role tell at the station of their telling shift: home is
+    # where they find it (the menu asks no database question on every page).
+    if RoleCode.TELLER in roles or (
+        roles and not roles & ORGANISING_ROLES and has_teller_shift_today(request.user)
+    ):
         panels.append(HomePanel(template="pollingday/_home_tell.html", order=5))
     if roles:
         from pollingday.access_knockup import knockup_lists_for_runner

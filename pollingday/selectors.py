@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
@@ -195,24 +194,10 @@ def open_shifts(user) -> list[Day]:
     return [Day(elections[pk], _by_place(day_shifts)) for pk, day_shifts in days.items()]
 
 
-TELLS_TODAY_SECONDS = 300
-
-
-def tells_today_key(user_id) -> str:
-    return f"pollingday:tells-today:{user_id}:{timezone.localdate().isoformat()}"
-
-
 def has_teller_shift_today(user) -> bool:
-    """Whether the user is down for a telling shift in an election today. Asked on every page
-    (the menu's "Tell"), so kept in the cache for a few minutes; signing up or cancelling
-    forgets it at once."""
-    key = tells_today_key(user.pk)
-    cached = cache.get(key)
-    if cached is None:
-        cached = ShiftSignup.objects.filter(
-            user=user,
-            shift__kind=Shift.Kind.TELLER,
-            shift__election__polls_on=timezone.localdate(),
-        ).exists()
-        cache.set(key, cached, TELLS_TODAY_SECONDS)
-    return cached
+    """Whether the user is down for a telling shift in an election today."""
+    return ShiftSignup.objects.filter(
+        user=user,
+        shift__kind=Shift.Kind.TELLER,
+        shift__election__polls_on=timezone.localdate(),
+    ).exists()

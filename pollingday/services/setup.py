@@ -3,7 +3,6 @@ the shifts volunteers sign up for. Each is keyword-only, transactional and audit
 
 import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -442,7 +441,6 @@ def shift_signup_create(*, actor, shift: Shift, user, request=None) -> ShiftSign
             request=request,
             details={"user": user.pk, "by_organiser": actor.pk != user.pk},
         )
-    _forget_tells_today(user)
     return signup
 
 
@@ -459,12 +457,4 @@ def shift_signup_cancel(*, actor, shift: Shift, user, request=None) -> bool:
                 request=request,
                 details={"user": user.pk, "by_organiser": actor.pk != user.pk},
             )
-    _forget_tells_today(user)
     return bool(deleted)
-
-
-def _forget_tells_today(user) -> None:
-    """The menu's "Tell" for this volunteer is worked out afresh on their next page."""
-    from pollingday.selectors import tells_today_key
-
-    cache.delete(tells_today_key(user.pk))

@@ -1,16 +1,12 @@
-/* The doorstep app. Works with no signal: results wait in localStorage and are sent when the
-   network returns, on every page load and after each result. Each result has its own id, so
-   sending it twice never stores it twice. A result the server refuses is shown with its reason
-   until the canvasser dismisses it; it is not sent again. Each result carries the id of the
-   user who recorded it, so on a shared phone nobody sends another's results as their own. */
+/* The doorstep app. Works with no signal: results wait in the outbox (static/js/outbox.js) and
+   are sent when the network returns, on every page load and after each result; a result the
+   server refuses is shown with its reason until the canvasser dismisses it. */
 (function () {
   "use strict";
   var root = document.getElementById("doorstep");
   if (!root) return;
   var LIST = Number(root.dataset.list);
   var USER = root.dataset.user;
-  var QKEY = "clp.doorstep.pending";
-  var FKEY = "clp.doorstep.failed";
   var DKEY = "clp.doorstep.done." + LIST;
   var CACHE = "clp-doorstep-v1";
   // Words for the codes, read from the record sheet: a mark says "Spoke to them · Labour".
@@ -23,25 +19,23 @@
   var sheet = document.getElementById("rec");
   var errorEl = document.getElementById("rec-error");
   var current = null;
-  var syncing = false;
-  var problem = "";
   var notice = "";
   var held = 0;
-
-  function load(key, fallback) {
-    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
-  }
-  function store(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
-  function mine(event) { return !event.by || String(event.by) === USER; }
-  function waiting() { return load(QKEY, []).filter(mine); }
-
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var outbox = window.ClpOutbox({
+    url: root.dataset.sync,
+    csrf: root.dataset.csrf,
+    user: USER,
+    field: "results",
+    queueKey: "clp.doorstep.pending",
+    failedKey: "clp.doorstep.failed",
+    refused: function (event) {
+      var b = event.walk_list === LIST && button(event.elector);
+      return { walk_list: event.walk_list, name: b ? b.querySelector("b").textContent : "" };
+    },
+    answered: function (data) { held += (data.held_for_review || []).length; },
+    changed: showStatus
+  });
+  var load = outbox.load, store = outbox.store;
 
   function button(id) { return root.querySelector('.el[data-e="' + id + '"]'); }
 
@@ -71,22 +65,21 @@
     ok.className = "button secondary";
     ok.textContent = "I have told my organiser";
     ok.addEventListener("click", function () {
-      store(FKEY, load(FKEY, []).filter(function (f) { return f.walk_list !== LIST || !mine(f); }));
-      showStatus();
+      outbox.clearFailed(function (f) { return f.walk_list !== LIST; });
     });
     problemsEl.append(title, list, ok);
   }
 
   function showStatus() {
-    var n = waiting().length;
-    var failedHere = load(FKEY, []).filter(function (f) { return f.walk_list === LIST && mine(f); });
+    var n = outbox.waiting().length;
+    var failedHere = outbox.failed().filter(function (f) { return f.walk_list === LIST; });
     var failed = failedHere.length;
     showProblems(failedHere);
     var text;
     if (n) {
       text = n + (n === 1 ? " result" : " results") + " waiting to sync";
       if (!navigator.onLine) text += " (no signal: they are kept safe on this phone)";
-      else if (problem) text += " (" + problem + ")";
+      else if (outbox.problem) text += " (" + outbox.problem + ")";
       if (notice) text += ". " + notice;
     } else if (!navigator.onLine) {
       text = "No signal. Nothing waiting to sync: what you record is kept on this phone.";
@@ -101,64 +94,10 @@
     statusEl.dataset.pending = String(n);
   }
 
-  function sync() {
-    var queue = waiting();
-    if (syncing || !queue.length) { showStatus(); return; }
-    syncing = true;
-    var batch = queue.slice(0, 200);
-    var progressed = false;
-    fetch(root.dataset.sync, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
-      body: JSON.stringify({ results: batch })
-    }).then(function (response) {
-      var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
-      if (response.redirected || response.status === 403 || !json) {
-        throw new Error("log in again to send them");
-      }
-      if (!response.ok) {
-        return response.json().then(function (data) {
-          throw new Error(data.error ? "the server said: " + data.error : "the server could not take them yet");
-        });
-      }
-      return response.json();
-    }).then(function (data) {
-      var settled = {};
-      data.accepted.concat(data.duplicates).forEach(function (id) { settled[id] = true; });
-      var failed = load(FKEY, []);
-      data.rejected.forEach(function (r) {
-        settled[r.id] = true;
-        var event = batch.filter(function (e) { return e.id === r.id; })[0] || {};
-        var b = event.walk_list === LIST && button(event.elector);
-        failed.push({
-          id: r.id, walk_list: event.walk_list, error: r.error, by: USER,
-          name: b ? b.querySelector("b").textContent : ""
-        });
-      });
-      store(FKEY, failed);
-      held += (data.held_for_review || []).length;
-      store(QKEY, load(QKEY, []).filter(function (e) { return !settled[e.id]; }));
-      problem = "";
-      progressed = batch.length > 0;
-    }).catch(function (err) {
-      var message = (err && err.message) || "";
-      problem = message.indexOf("log in") === 0 || message.indexOf("the server said") === 0 ? message : "";
-    }).then(function () {
-      syncing = false;
-      showStatus();
-      if (progressed && load(QKEY, []).length) sync();
-    });
-  }
-
   function record(event) {
-    event.id = newId();
     event.walk_list = LIST;
     event.recorded_at = new Date().toISOString();
-    event.by = USER;
-    var queue = load(QKEY, []);
-    queue.push(event);
-    store(QKEY, queue);
+    outbox.add([event]);
     var done = load(DKEY, {});
     done[event.elector] = [event.outcome, event.intention || ""];
     store(DKEY, done);
@@ -196,8 +135,7 @@
         count++;
       });
       ni.textContent = count ? "Nobody in: recorded" : "Everyone here already recorded";
-      showStatus();
-      sync();
+      outbox.sync();
     }
   });
 
@@ -213,12 +151,11 @@
   var handBack = document.querySelector(".ds-return");
   if (handBack) {
     handBack.addEventListener("submit", function (ev) {
-      var unsent = waiting().filter(function (e) { return e.walk_list === LIST; }).length;
+      var unsent = outbox.waiting().filter(function (e) { return e.walk_list === LIST; }).length;
       if (unsent) {
         ev.preventDefault();
         notice = "Find a signal, then hand the list back.";
-        showStatus();
-        sync();
+        outbox.sync();
         return;
       }
       localStorage.removeItem(DKEY);
@@ -257,19 +194,12 @@
       note: data.get("note") || ""
     });
     closeSheet();
-    showStatus();
-    sync();
+    outbox.sync();
   });
 
   // Show what this phone recorded (some of it perhaps not yet synced) over the server's view.
   var done = load(DKEY, {});
   Object.keys(done).forEach(function (id) { mark(id, done[id][0], done[id][1]); });
 
-  window.addEventListener("online", sync);
-  window.addEventListener("offline", showStatus);
-  window.addEventListener("online", showStatus);
-  setInterval(sync, 30000);
-
-  showStatus();
-  sync();
+  outbox.start();
 })();

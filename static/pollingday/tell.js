@@ -1,9 +1,7 @@
-/* The teller's station page. Works with no signal: each number typed gets its own id and waits
-   in localStorage (kept per user and station) until the server has it; it is sent on load,
-   when the signal returns, every 30 s and after each entry. Sending the same number twice never
-   stores it twice. Numbers the server refuses are shown with the reason until dismissed. Each
-   entry carries the id of the teller who took it, so a shared phone never sends another
-   teller's numbers as its own. The last numbers can be undone: one not yet sent is simply
+/* The teller's station page. Works with no signal: each number typed waits in the outbox
+   (static/js/outbox.js; kept per user and station) until the server has it, and is sent on
+   load, when the signal returns, every 30 s and after each entry. Numbers the server refuses
+   are shown with the reason until dismissed. The last numbers can be undone: one not yet sent is simply
    dropped; one already sent is undone by an undo event, sent (and safe to resend) the same way.
    The rules for reading a number mirror pollingday/numbers.py, so a typing slip is caught at
    once even with no signal; the server checks everything again. */
@@ -14,9 +12,7 @@
   if (!root || !form) return;
   var USER = root.dataset.user;
   var KEY = "clp.tell." + USER + "." + root.dataset.election + "." + root.dataset.station;
-  var QKEY = KEY + ".queue";
   var RKEY = KEY + ".recent";
-  var FKEY = KEY + ".failed";
   var DKEY = KEY + ".district";
   var CODES = root.dataset.codes ? root.dataset.codes.split(" ") : [];
   var ELSEWHERE = {};
@@ -31,23 +27,39 @@
   var problemsEl = document.getElementById("tell-problems");
   var recentEl = document.getElementById("tell-recent");
   var noneEl = document.getElementById("tell-recent-none");
-  var syncing = false;
-  var problem = "";
-
-  function load(key, fallback) {
-    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
-  }
-  function store(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
-  function mine(event) { return !event.by || String(event.by) === USER; }
-  function waiting() { return load(QKEY, []).filter(mine); }
-
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var outbox = window.ClpOutbox({
+    url: root.dataset.sync,
+    csrf: root.dataset.csrf,
+    user: USER,
+    field: "entries",
+    batch: BATCH,
+    queueKey: KEY + ".queue",
+    failedKey: KEY + ".failed",
+    answered: function (data, batch, settled) {
+      var numbers = data.numbers || {};
+      data.accepted.concat(data.duplicates).forEach(function (id) {
+        var changes = { state: "sent", words: "" };
+        if (numbers[id]) changes.number = numbers[id];
+        setRecent(id, changes);
+      });
+      data.repeats.forEach(function (r) {
+        settled[r.id] = true;
+        setRecent(r.id, { state: "repeat", number: r.number, words: "already marked at " + r.at });
+      });
+      (data.undone || []).forEach(function (id) {
+        settled[id] = true;
+        var event = batch.filter(function (e) { return e.id === id; })[0];
+        if (event) setRecent(event.undo, { state: "undone", words: "" });
+      });
+      showTally(data.station);
+    },
+    refused: function (event, rejection) {
+      setRecent(rejection.id, { state: "refused", words: "not taken: " + rejection.error });
+      return { number: event.text || "" };
+    },
+    changed: function () { showRecent(); showStatus(); }
+  });
+  var load = outbox.load, store = outbox.store;
 
   function chosenDistrict() {
     var checked = form.querySelector('input[name="district"]:checked') ||
@@ -149,19 +161,13 @@
   }
 
   function undo(id) {
-    var queue = load(QKEY, []);
-    var queued = queue.some(function (e) { return e.id === id; });
-    if (queued) {
-      store(QKEY, queue.filter(function (e) { return e.id !== id; }));
+    if (outbox.remove(id)) {
       setRecent(id, { state: "undone", words: "" });
     } else {
-      queue.push({ id: newId(), undo: id, by: USER, told_at: new Date().toISOString() });
-      store(QKEY, queue);
+      outbox.add([{ undo: id, told_at: new Date().toISOString() }]);
       setRecent(id, { state: "undoing", words: "" });
     }
-    showRecent();
-    showStatus();
-    sync();
+    outbox.sync();
   }
 
   recentEl.addEventListener("click", function (ev) {
@@ -171,7 +177,7 @@
 
   // --- status and refused numbers ----------------------------------------------------------
   function showProblems() {
-    var failed = load(FKEY, []).filter(mine);
+    var failed = outbox.failed();
     problemsEl.textContent = "";
     problemsEl.hidden = !failed.length;
     if (!failed.length) return;
@@ -187,15 +193,12 @@
     ok.type = "button";
     ok.className = "button secondary";
     ok.textContent = "Seen: clear these";
-    ok.addEventListener("click", function () {
-      store(FKEY, load(FKEY, []).filter(function (f) { return !mine(f); }));
-      showProblems();
-    });
+    ok.addEventListener("click", function () { outbox.clearFailed(); });
     problemsEl.append(title, list, ok);
   }
 
   function showStatus() {
-    var queue = waiting();
+    var queue = outbox.waiting();
     var n = queue.filter(function (e) { return !e.undo; }).length;
     var u = queue.length - n;
     var text;
@@ -205,7 +208,7 @@
       if (u) parts.push(u + (u === 1 ? " undo" : " undos"));
       text = parts.join(" and ") + " waiting to send";
       if (!navigator.onLine) text = "No signal: " + text + ". They are kept on this phone.";
-      else if (problem) text += " (" + problem + ")";
+      else if (outbox.problem) text += " (" + outbox.problem + ")";
       else text += "…";
     } else if (!navigator.onLine) {
       text = "No signal: keep taking numbers, they are kept on this phone.";
@@ -223,86 +226,23 @@
     document.getElementById("tally-last").textContent = station.last ? "last at " + station.last : "none yet";
   }
 
-  function sync() {
-    var queue = waiting();
-    if (syncing || !queue.length) { showStatus(); return; }
-    syncing = true;
-    var batch = queue.slice(0, BATCH);
-    var progressed = false;
-    fetch(root.dataset.sync, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
-      body: JSON.stringify({ entries: batch })
-    }).then(function (response) {
-      var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
-      if (response.redirected || response.status === 403 || !json) throw new Error("log in again to send them");
-      if (!response.ok) {
-        return response.json().then(function (data) {
-          throw new Error(data.error ? "the server said: " + data.error : "the server could not take them yet");
-        });
-      }
-      return response.json();
-    }).then(function (data) {
-      var settled = {};
-      var numbers = data.numbers || {};
-      data.accepted.concat(data.duplicates).forEach(function (id) {
-        settled[id] = true;
-        var changes = { state: "sent", words: "" };
-        if (numbers[id]) changes.number = numbers[id];
-        setRecent(id, changes);
-      });
-      data.repeats.forEach(function (r) {
-        settled[r.id] = true;
-        setRecent(r.id, { state: "repeat", number: r.number, words: "already marked at " + r.at });
-      });
-      (data.undone || []).forEach(function (id) {
-        settled[id] = true;
-        var event = batch.filter(function (e) { return e.id === id; })[0];
-        if (event) setRecent(event.undo, { state: "undone", words: "" });
-      });
-      var failed = load(FKEY, []);
-      data.rejected.forEach(function (r) {
-        settled[r.id] = true;
-        var event = batch.filter(function (e) { return e.id === r.id; })[0] || {};
-        failed.push({ id: r.id, number: event.text || "", error: r.error, by: USER });
-        setRecent(r.id, { state: "refused", words: "not taken: " + r.error });
-      });
-      store(FKEY, failed);
-      store(QKEY, load(QKEY, []).filter(function (e) { return !settled[e.id]; }));
-      showTally(data.station);
-      problem = "";
-      progressed = Object.keys(settled).length > 0;
-    }).catch(function (err) {
-      var message = (err && err.message) || "";
-      problem = message.indexOf("log in") === 0 || message.indexOf("the server said") === 0 ? message : "";
-    }).then(function () {
-      syncing = false;
-      showRecent();
-      showStatus();
-      if (progressed && waiting().length) sync();
-    });
-  }
-
   // --- taking numbers ------------------------------------------------------------------------
   function take(texts) {
-    var queue = load(QKEY, []);
+    var events = [];
     var list = recent();
     var refused = [];
     var district = chosenDistrict();
     texts.forEach(function (text) {
       var number;
       try { number = parse(text); } catch (err) { refused.push(err.message); return; }
-      var event = { id: newId(), text: text, district: district, told_at: new Date().toISOString(), by: USER };
-      queue.push(event);
+      var event = { id: outbox.newId(), text: text, district: district, told_at: new Date().toISOString() };
+      events.push(event);
       list.push({ id: event.id, number: number, state: "waiting" });
     });
-    store(QKEY, queue);
+    outbox.add(events);
     store(RKEY, list.slice(-50));
     errorEl.textContent = refused.join(" ");
-    showRecent();
-    showStatus();
-    sync();
+    outbox.sync();
     return refused.length === 0;
   }
 
@@ -368,12 +308,5 @@
     input.focus();
   });
 
-  window.addEventListener("online", sync);
-  window.addEventListener("offline", showStatus);
-  window.addEventListener("online", showStatus);
-  setInterval(sync, 30000);
-
-  showRecent();
-  showStatus();
-  sync();
+  outbox.start();
 })();
