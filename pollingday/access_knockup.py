@@ -6,12 +6,13 @@
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from clp.models import RoleGrant
 from clp.roles import RoleCode
+from members.models import Branch
 from pollingday.access import elections_for_organiser, organiser_districts
 from pollingday.models import CommitteeRoom, KnockUpList, Shift
 
@@ -59,28 +60,47 @@ def room_for_organiser(user, election, room_pk) -> CommitteeRoom:
     return get_object_or_404(CommitteeRoom.objects.filter(election=election), pk=room_pk)
 
 
-def runners_for(election, polling_district) -> QuerySet:
-    """Who a list of `polling_district` may be handed to: volunteers down for a knocking,
-    driving, committee-room or telling shift of the election, and users whose canvasser or
-    teller role covers the district."""
-    shift_kinds = [Shift.Kind.KNOCKER, Shift.Kind.DRIVER, Shift.Kind.ROOM, Shift.Kind.TELLER]
-    on_shift = Shift.objects.filter(election=election, kind__in=shift_kinds).values(
-        "signups__user_id"
+RUNNER_SHIFTS = [Shift.Kind.KNOCKER, Shift.Kind.DRIVER, Shift.Kind.ROOM, Shift.Kind.TELLER]
+
+
+def runner_ids_by_district(election, districts) -> dict[int, set[int]]:
+    """Who a list of each district may be handed to: volunteers down for a knocking, driving,
+    committee-room or telling shift of the election, and users whose canvasser or teller role
+    covers the district. Three queries whatever the number of districts."""
+    on_shift = set(
+        Shift.objects.filter(
+            election=election, kind__in=RUNNER_SHIFTS, signups__user__isnull=False
+        ).values_list("signups__user_id", flat=True)
     )
-    covering = (
+    grants = list(
         RoleGrant.objects.active()
         .filter(role_id__in=[RoleCode.CANVASSER, RoleCode.TELLER])
-        .filter(
-            Q(constituency_id=polling_district.constituency_id)
-            | Q(ward_id=polling_district.ward_id)
-            | Q(branch__wards=polling_district.ward_id)
-            | Q(polling_district=polling_district)
-        )
-        .values("user_id")
+        .values_list("user_id", "constituency_id", "ward_id", "branch_id", "polling_district_id")
     )
+    branch_wards: dict[int, set[int]] = {}
+    for branch_id, ward_id in Branch.wards.through.objects.filter(
+        branch_id__in={g[3] for g in grants if g[3]}
+    ).values_list("branch_id", "ward_id"):
+        branch_wards.setdefault(branch_id, set()).add(ward_id)
+
+    def covers(grant, district) -> bool:
+        _user, constituency, ward, branch, pd = grant
+        return (
+            constituency == district.constituency_id
+            or (ward is not None and ward == district.ward_id)
+            or (branch is not None and district.ward_id in branch_wards.get(branch, ()))
+            or pd == district.pk
+        )
+
+    return {
+        district.pk: on_shift | {g[0] for g in grants if covers(g, district)}
+        for district in districts
+    }
+
+
+def runners_for(election, polling_district) -> QuerySet:
+    """The users a list of `polling_district` may be handed to (runner_ids_by_district)."""
+    ids = runner_ids_by_district(election, [polling_district])[polling_district.pk]
     return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(pk__in=on_shift) | Q(pk__in=covering))
-        .order_by("full_name", "email")
+        get_user_model().objects.filter(is_active=True, pk__in=ids).order_by("full_name", "email")
     )

@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,6 +30,7 @@ from pollingday.access_knockup import (
     knockup_lists_for_organiser,
     knockup_lists_for_runner,
     room_for_organiser,
+    runner_ids_by_district,
     runners_for,
 )
 from pollingday.forms_knockup import CutForm, HandOutForm
@@ -108,7 +110,13 @@ def knockup_lists(request, pk):
         .annotate(n_entries=Count("entries"))
         .order_by("polling_district__code", "-round", "pk")
     )
-    runners = {d.pk: list(runners_for(election, d)) for d in districts}
+    runner_ids = runner_ids_by_district(election, districts)
+    volunteers = list(
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=set().union(*runner_ids.values()))
+        .order_by("full_name", "email")
+    )
+    runners = {pk: [u for u in volunteers if u.pk in ids] for pk, ids in runner_ids.items()}
     current = {}
     for knock_up_list in lists:
         current.setdefault(knock_up_list.polling_district_id, knock_up_list.round)
