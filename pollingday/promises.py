@@ -12,21 +12,17 @@ from members.consent import DO_NOT_CONTACT_FLAGS
 from members.models import Elector, Intention
 
 
-def _knockable_person() -> Q:
-    """Over electors: a current, living person who may be knocked on (members.consent's door
-    rule: not do-not-contact, not do-not-canvass)."""
-    return Q(
+def knockable(electors: QuerySet) -> QuerySet:
+    """On the register, a current, living person who may be knocked on (members.consent's
+    door rule: not do-not-contact, not do-not-canvass)."""
+    return electors.filter(
+        on_register=True,
         person__deceased=False,
         person__erased_at__isnull=True,
         person__merged_into__isnull=True,
         **{f"person__{DO_NOT_CONTACT_FLAGS['all']}": False},
         **{f"person__{DO_NOT_CONTACT_FLAGS['door']}": False},
     )
-
-
-def knockable(electors: QuerySet) -> QuerySet:
-    """On the register, and a person who may be knocked on."""
-    return electors.filter(_knockable_person(), on_register=True)
 
 
 def promise_condition(election) -> Q:
@@ -42,12 +38,6 @@ def promise_condition(election) -> Q:
             person__contact_summary__strength__gte=election.undecided_min_strength,
         )
     return condition
-
-
-def promise_person_condition(election) -> Q:
-    """promise_condition and knockable's person rule, as one Q over electors (for counting
-    inside an aggregate, where the electors are not filtered first)."""
-    return promise_condition(election) & _knockable_person()
 
 
 def promises(election, districts=None) -> QuerySet:

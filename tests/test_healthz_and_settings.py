@@ -78,3 +78,14 @@ def test_production_refuses_sqlite_and_a_short_secret():
     assert "DATABASE_URL must point at Postgres" in _manage("check", **env).stderr
     env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "short"}
     assert "at least 50 random characters" in _manage("check", **env).stderr
+
+
+@pytest.mark.django_db
+def test_postgres_connections_do_not_compile_queries_to_machine_code():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("meaningful only on PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

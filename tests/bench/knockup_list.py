@@ -198,6 +198,9 @@ def run(stdout) -> None:
             run_client, "get", reverse("pollingday:knockup_voted", args=[first.pk])
         )
         report("voted_feed", size, queries, ms)
+        # The printed sheet: WeasyPrint's rendering of the 40 doors is most of its time.
+        queries, ms = _measure(org, "get", reverse("pollingday:knockup_pdf", args=[first.pk]))
+        report("sheet_pdf", size, queries, ms)
 
     # The organiser's lists page: with the small district's lists only (the big district's
     # deleted inside a transaction that is rolled back), then with both.

@@ -754,7 +754,6 @@ def pollingday_pages(world: dict) -> list[tuple[str, str, dict, str]]:
         ),
         ("polling day: runner's list", url("knockup_run", knock_up_list.pk), {}, "get"),
         ("polling day: runner's voted feed", url("knockup_voted", knock_up_list.pk), {}, "get"),
-        ("polling day: knock-up sheet PDF", url("knockup_pdf", knock_up_list.pk), {}, "get"),
     ]
 
 
