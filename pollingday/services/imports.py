@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clp.audit import audit_record
+from members.bulk import ANALYSE_AFTER_ROWS, analyse
 from members.importers import FileProblem
 from members.importers.files import Table, clean_cell, decode, read_table
 from members.importers.layouts import norm
@@ -690,6 +691,8 @@ def absent_voters_import(
                     is_postal_voter=postal, is_proxy_voter=proxy
                 )
         report["electors_updated"] = sum(len(ids) for ids in flags.values())
+        if len(to_create) + len(to_update) + len(removed) >= ANALYSE_AFTER_ROWS:
+            analyse(AbsentVoter._meta.db_table)
         audit_record(
             actor=actor,
             action="pollingday.absent_voters.import",
@@ -1000,6 +1003,8 @@ def marked_register_import(
             unique_fields=["election", "person"],
             update_fields=["elector", "polling_district", "method", "voted"],
         )
+        if len(writes) >= ANALYSE_AFTER_ROWS:
+            analyse(VoteRecord._meta.db_table)  # segments on vote history plan on it next
         audit_record(
             actor=actor,
             action="pollingday.marked_register.import",

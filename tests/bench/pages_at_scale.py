@@ -11,6 +11,7 @@ page as each role, and again after ANALYZE. Prints page | role | queries | media
 | ok/MISSED, and the line `pages_at_scale people=N slowest_ms=N`.
 """
 
+import csv
 import datetime
 import io
 import logging
@@ -317,16 +318,18 @@ def pollingday_build(stdout, constituency, organiser) -> None:
     from django.utils import timezone
 
     from members.models import (
-        AbsentVoter,
         Election,
         Elector,
         PollingDistrict,
         PollingStation,
         Segment,
-        VoteMethod,
-        VoteRecord,
     )
     from pollingday.models import CommitteeRoom, Shift, ShiftSignup, Telling
+    from pollingday.services.imports import (
+        absent_voters_import,
+        marked_register_import,
+        postal_returns_import,
+    )
     from pollingday.services.knockup import knockup_list_hand_out, knockup_lists_cut
 
     started = time.perf_counter()
@@ -356,44 +359,58 @@ def pollingday_build(stdout, constituency, organiser) -> None:
     )
     election.polling_districts.set(districts)
     electors = list(
-        Elector.objects.filter(constituency=constituency, on_register=True).values_list(
-            "pk", "person_id", "polling_district_id"
+        Elector.objects.filter(constituency=constituency, on_register=True)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "person_id",
+            "polling_district_id",
+            "polling_district__code",
+            "number",
+            "suffix",
+            "surname",
         )
     )
-    VoteRecord.objects.bulk_create(
-        (
-            VoteRecord(
-                election=past,
-                person_id=person,
-                elector_id=pk,
-                polling_district_id=district,
-                method=VoteMethod.IN_PERSON,
-            )
-            for pk, person, district in electors
-            if rng.random() < 0.6
-        ),
-        batch_size=5_000,
+
+    def number(row) -> str:
+        return f"{row[3]}-{row[4]}" + (f"/{row[5]}" if row[5] else "")
+
+    def csv_file(header, rows) -> bytes:
+        out = io.StringIO()
+        csv.writer(out).writerows([header, *rows])
+        return out.getvalue().encode()
+
+    # The council's files, through the imports a CLP uses (each analyses what it wrote).
+    imported = time.perf_counter()
+    past_voters = [row for row in electors if rng.random() < 0.6]
+    marked_register_import(
+        actor=organiser,
+        election=past,
+        data=csv_file(["Elector Number"], ([number(r)] for r in past_voters)),
+        filename="marked-register-2024.csv",
     )
-    postal = [e for e in electors if rng.random() < POSTAL_SHARE]
-    AbsentVoter.objects.bulk_create(
-        (
-            AbsentVoter(
-                election=election,
-                elector_id=pk,
-                person_id=person,
-                method=VoteMethod.POSTAL,
-                returned_on=today if rng.random() < 0.5 else None,
-            )
-            for pk, person, _ in postal
-        ),
-        batch_size=5_000,
+    postal = [row for row in electors if rng.random() < POSTAL_SHARE]
+    absent_voters_import(
+        actor=organiser,
+        election=election,
+        data=csv_file(["Elector Number", "Surname"], ([number(r), r[6]] for r in postal)),
+        filename="absent-voters.csv",
+        list_kind="postal",
     )
+    postal_returns_import(
+        actor=organiser,
+        election=election,
+        data=("Elector Number\n" + "".join(f"{number(r)}\n" for r in postal[::2])).encode(),
+        filename="postal-returns.csv",
+        received_on=today,
+    )
+    imported = time.perf_counter() - imported
     station_of = {d.pk: d.polling_station_id for d in districts}
     now = timezone.now()
     opened = timezone.make_aware(datetime.datetime.combine(today, election.opens_at))
     span = max(60, int((min(now, opened + datetime.timedelta(hours=15)) - opened).total_seconds()))
-    postal_ids = {pk for pk, _, _ in postal}
-    voters = [e for e in electors if e[0] not in postal_ids and rng.random() < VOTED_SHARE]
+    postal_ids = {row[0] for row in postal}
+    voters = [e[:3] for e in electors if e[0] not in postal_ids and rng.random() < VOTED_SHARE]
     Telling.objects.bulk_create(
         (
             Telling(
@@ -443,7 +460,9 @@ def pollingday_build(stdout, constituency, organiser) -> None:
     cut = knockup_lists_cut(actor=organiser, election=election, polling_district=knock_up_district)
     knockup_list_hand_out(actor=organiser, knock_up_list=cut[0], runner=organiser)
     stdout.write(
-        f"polling day: {len(voters):,} tellings, {len(postal):,} postal voters, "
+        f"polling day: marked register ({len(past_voters):,}), absent voters "
+        f"({len(postal):,}) and postal returns imported in {imported:.0f} s; "
+        f"{len(voters):,} tellings, "
         f"{len(shifts)} shifts, {len(cut)} knock-up lists for {knock_up_district.code} "
         f"in {time.perf_counter() - started:.0f} s\n"
     )
