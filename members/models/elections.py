@@ -92,8 +92,9 @@ class AbsentVoter(TimeStampedModel):
             models.UniqueConstraint(fields=["election", "elector"], name="absent_voter_once")
         ]
         indexes = [
+            # "Has this elector's ballot come back?", asked for each promise on the boards.
             models.Index(
-                fields=["election", "person"],
+                fields=["election", "elector"],
                 name="absent_voter_returned",
                 condition=Q(returned_on__isnull=False),
             )
