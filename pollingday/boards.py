@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from members.models import AbsentVoter, Elector, PollingStation, VoteRecord
 from pollingday.knockup import (
-    polls_close_at,
-    polls_open_at,
     postal_returned,
     voted_condition,
 )
@@ -109,7 +107,7 @@ def station_activity(election, stations, *, now=None) -> list[StationActivity]:
         .annotate(last=Max("told_at"))
         .values_list("polling_station_id", "last")
     )
-    opens, closes = polls_open_at(election), polls_close_at(election)
+    opens, closes = election.polls_open, election.polls_close
     polling = opens <= now < closes
     result = []
     for station in stations:
@@ -190,7 +188,7 @@ def hour_marks(election, now=None) -> list[datetime.datetime]:
     """Each hour from opening up to now (or the close), the last mark being now itself while
     the polls are open: the figures are "voted by then"."""
     now = now or timezone.now()
-    opens, closes = polls_open_at(election), polls_close_at(election)
+    opens, closes = election.polls_open, election.polls_close
     end = min(now, closes)
     marks = []
     mark = opens + datetime.timedelta(hours=1)

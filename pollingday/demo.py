@@ -37,7 +37,6 @@ def seed_pollingday(ctx: DemoContext) -> None:
     from pollingday.services.setup import (
         committee_room_save,
         election_create,
-        polling_day_at,
         shift_save,
         shift_signup_create,
         telling_rota_make,
@@ -118,8 +117,8 @@ def seed_pollingday(ctx: DemoContext) -> None:
                 shift=None,
                 kind=kind,
                 committee_room=room,
-                starts_at=polling_day_at(election, datetime.time(start)),
-                ends_at=polling_day_at(election, datetime.time(end)),
+                starts_at=election.on_polling_day(datetime.time(start)),
+                ends_at=election.on_polling_day(datetime.time(end)),
                 wanted=wanted,
             )
     ca_station = PollingDistrict.objects.get(pk=districts["CA"].pk).polling_station

@@ -8,28 +8,10 @@ polling day whose outcome was "Says they have voted".
 import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from members.models import AbsentVoter, Outcome
 from members.walk_order import street_name
 from pollingday.models import Knock, KnockUpEntry, Telling
-
-
-def polling_day_bounds(election) -> tuple[datetime.datetime, datetime.datetime]:
-    """The start and end of the election's polling day, in local time."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(election.polls_on, datetime.time.min, tzinfo=tz)
-    return start, start + datetime.timedelta(days=1)
-
-
-def polls_open_at(election) -> datetime.datetime:
-    tz = timezone.get_current_timezone()
-    return datetime.datetime.combine(election.polls_on, election.opens_at, tzinfo=tz)
-
-
-def polls_close_at(election) -> datetime.datetime:
-    tz = timezone.get_current_timezone()
-    return datetime.datetime.combine(election.polls_on, election.closes_at, tzinfo=tz)
 
 
 def told(election, elector="pk") -> Exists:
@@ -49,7 +31,8 @@ def postal_returned(election, elector="pk") -> Exists:
 
 
 def says_voted(election, elector="pk") -> Exists:
-    start, end = polling_day_bounds(election)
+    start = election.on_polling_day(datetime.time.min)
+    end = start + datetime.timedelta(days=1)
     return Exists(
         Knock.objects.filter(
             knock_up_list__election=election,

@@ -7,6 +7,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from clp.models import TimeStampedModel
 from members.models.geography import Constituency, PollingDistrict
@@ -61,6 +62,18 @@ class Election(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def on_polling_day(self, time: datetime.time) -> datetime.datetime:
+        """A time of day on polling day, in the CLP's time zone."""
+        return timezone.make_aware(datetime.datetime.combine(self.polls_on, time))
+
+    @property
+    def polls_open(self) -> datetime.datetime:
+        return self.on_polling_day(self.opens_at)
+
+    @property
+    def polls_close(self) -> datetime.datetime:
+        return self.on_polling_day(self.closes_at)
 
 
 class VoteMethod(models.TextChoices):

@@ -131,8 +131,8 @@ def election_update(
 def _shifts_move(election: Election) -> None:
     shifts = list(Shift.objects.filter(election=election))
     for shift in shifts:
-        shift.starts_at = polling_day_at(election, timezone.localtime(shift.starts_at).time())
-        shift.ends_at = polling_day_at(election, timezone.localtime(shift.ends_at).time())
+        shift.starts_at = election.on_polling_day(timezone.localtime(shift.starts_at).time())
+        shift.ends_at = election.on_polling_day(timezone.localtime(shift.ends_at).time())
     Shift.objects.bulk_update(shifts, ["starts_at", "ends_at"])
 
 
@@ -280,16 +280,8 @@ def committee_room_save(
 # Shifts
 
 
-def polling_day_at(election: Election, time: datetime.time) -> datetime.datetime:
-    """A time of day on the election's polling day, in the CLP's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(election.polls_on, time))
-
-
 def telling_slots(election: Election) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    start, close = (
-        polling_day_at(election, election.opens_at),
-        polling_day_at(election, election.closes_at),
-    )
+    start, close = election.polls_open, election.polls_close
     slots = []
     while start < close:
         end = min(start + TELLING_SLOT, close)
@@ -354,10 +346,7 @@ def _shift_checked(
         raise ValidationError("That committee room belongs to another election.")
     if ends_at <= starts_at:
         raise ValidationError("A shift must end after it starts.")
-    opens, closes = (
-        polling_day_at(election, election.opens_at),
-        polling_day_at(election, election.closes_at),
-    )
+    opens, closes = election.polls_open, election.polls_close
     if starts_at < opens or ends_at > closes:
         raise ValidationError(
             f"Shifts are on polling day between {election.opens_at:%H:%M} and "

@@ -90,13 +90,6 @@ def station_districts_for(election: Election, station: PollingStation) -> Statio
     return StationDistricts(ids=ids, elsewhere=elsewhere)
 
 
-def polling_hours(election: Election) -> tuple[datetime.datetime, datetime.datetime]:
-    zone = timezone.get_current_timezone()
-    opens = datetime.datetime.combine(election.polls_on, election.opens_at, tzinfo=zone)
-    closes = datetime.datetime.combine(election.polls_on, election.closes_at, tzinfo=zone)
-    return opens, closes
-
-
 def _told_at(value, *, election, now) -> datetime.datetime:
     """When the phone says the number was taken, or NumberRefused saying why it cannot be."""
     if value in (None, ""):
@@ -113,7 +106,7 @@ def _told_at(value, *, election, now) -> datetime.datetime:
         # A phone whose clock runs fast: the voter has still voted, so the mark counts, as
         # taken when it arrived.
         moment = now
-    opens, closes = polling_hours(election)
+    opens, closes = election.polls_open, election.polls_close
     if opens - GRACE <= moment <= closes + GRACE:
         return moment
     if timezone.localdate(moment) != election.polls_on:

@@ -54,15 +54,14 @@ def _room(ctx):
 def _shift(ctx):
     """A knocking-up shift from the Castle room, with room for everyone."""
     from pollingday.models import Shift
-    from pollingday.services.setup import polling_day_at
 
     election = _election(ctx)
     shift, _ = Shift.objects.get_or_create(
         election=election,
         kind=Shift.Kind.KNOCKER,
         committee_room=_room(ctx),
-        starts_at=polling_day_at(election, datetime.time(16)),
-        ends_at=polling_day_at(election, datetime.time(22)),
+        starts_at=election.on_polling_day(datetime.time(16)),
+        ends_at=election.on_polling_day(datetime.time(22)),
         defaults={"wanted": 20},
     )
     return shift

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from clp.roles import RoleCode
 from conftest import browser_login, make_user
 from pollingday.models import Shift, ShiftSignup
-from pollingday.services.setup import polling_day_at
 from pollingday.tests.factories import election_today
 from tests.test_accessibility import _violations
 
@@ -39,8 +38,8 @@ def test_a_member_signs_up_on_their_phone_and_sees_the_shift_under_theirs(
             election=world.election,
             kind=Shift.Kind.TELLER,
             polling_station=station,
-            starts_at=polling_day_at(world.election, datetime.time(start)),
-            ends_at=polling_day_at(world.election, datetime.time(start + 3)),
+            starts_at=world.election.on_polling_day(datetime.time(start)),
+            ends_at=world.election.on_polling_day(datetime.time(start + 3)),
             wanted=wanted,
         )
     member = make_user(RoleCode.MEMBER, geography["constituency"], email="rhian@test.example")

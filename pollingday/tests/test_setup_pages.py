@@ -18,7 +18,7 @@ from members.models import Election, PollingStation
 from pollingday.access import teller_stations
 from pollingday.demo import ELECTION, seed_pollingday
 from pollingday.models import CommitteeRoom, Shift, ShiftSignup
-from pollingday.services.setup import polling_day_at, shift_signup_cancel, shift_signup_create
+from pollingday.services.setup import shift_signup_cancel, shift_signup_create
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def _teller_shift(world, station="Castle School", start=7, end=10, wanted=2, ele
         election=election,
         kind="teller",
         polling_station=world.stations[station],
-        starts_at=polling_day_at(election, datetime.time(start)),
-        ends_at=polling_day_at(election, datetime.time(end)),
+        starts_at=election.on_polling_day(datetime.time(start)),
+        ends_at=election.on_polling_day(datetime.time(end)),
         wanted=wanted,
     )
 
@@ -132,8 +132,8 @@ def test_the_rota_page_reads_the_same_number_of_queries_however_full(client_for,
         election=world.election,
         kind="knocker",
         committee_room=room,
-        starts_at=polling_day_at(world.election, datetime.time(16)),
-        ends_at=polling_day_at(world.election, datetime.time(22)),
+        starts_at=world.election.on_polling_day(datetime.time(16)),
+        ends_at=world.election.on_polling_day(datetime.time(22)),
     )
     _teller_shift(world)
     client.get(url)  # warm the session

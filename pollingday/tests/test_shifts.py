@@ -13,7 +13,7 @@ from members.models import Constituency, Election, Ward
 from pollingday.access import teller_stations
 from pollingday.models import CommitteeRoom, Shift, ShiftSignup
 from pollingday.selectors import shift_figures
-from pollingday.services.setup import polling_day_at, shift_save
+from pollingday.services.setup import shift_save
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +96,8 @@ def _shift(world, station="Castle School", start=7, end=10, wanted=2, kind="tell
         kind=kind,
         polling_station=world.stations[station] if station else None,
         committee_room=room,
-        starts_at=polling_day_at(world.election, datetime.time(start)),
-        ends_at=polling_day_at(world.election, datetime.time(end)),
+        starts_at=world.election.on_polling_day(datetime.time(start)),
+        ends_at=world.election.on_polling_day(datetime.time(end)),
         wanted=wanted,
     )
 

@@ -14,7 +14,6 @@ from clp.audit import audit_bulk_read
 from members.models import Elector
 from pollingday.access_telling import telling_days_for_user, telling_station_for_user
 from pollingday.services.telling import (
-    polling_hours,
     station_districts_for,
     station_tally,
     tellings_apply,
@@ -46,7 +45,7 @@ def tell(request, election, station):
     election, station = telling_station_for_user(request.user, election, station)
     places = station_districts_for(election, station)
     count, last = station_tally(election, station)
-    opens, closes = polling_hours(election)
+    opens, closes = election.polls_open, election.polls_close
     today = timezone.localdate()
     response = render(
         request,
