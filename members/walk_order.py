@@ -45,3 +45,16 @@ def walk_order_key(prop, elector=None) -> tuple:
         _natural(prop.flat),
         tail,
     )
+
+
+def doors_in_walk_order(electors) -> list[list]:
+    """Electors grouped by door (their property; one with no known address is a door of their
+    own), the doors in walk order and the electors of each door by number. Select the
+    electors' property and street with them."""
+    doors: dict = {}
+    for elector in electors:
+        doors.setdefault(elector.property_id or f"e{elector.pk}", []).append(elector)
+    ordered = sorted(doors.values(), key=lambda door: walk_order_key(door[0].property))
+    for door in ordered:
+        door.sort(key=lambda e: (e.number, e.suffix))
+    return ordered

@@ -1,8 +1,6 @@
 """Writes for walk lists: cutting, walk order, join codes, leases, release when a role ends."""
 
 import datetime
-from collections import OrderedDict
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,7 +24,7 @@ from clp.join_codes import (
 )
 from members.models import Elector
 from members.services.contacts import contacted_recently
-from members.walk_order import walk_order_key
+from members.walk_order import doors_in_walk_order
 
 DEFAULT_LEASE_HOURS = 48
 JOIN_SCOPE = "canvassing"
@@ -37,12 +35,6 @@ class WalkListTaken(Exception):
 
 
 # --- walk lists: cutting and ordering ----------------------------------------------------------
-
-
-@dataclass
-class _Household:
-    key: tuple
-    electors: list
 
 
 def walk_lists_cut(
@@ -77,19 +69,12 @@ def walk_lists_cut(
         electors = electors.exclude(property__in=doors).exclude(pk__in=recent.values("pk"))
     already = WalkListEntry.objects.filter(walk_list__campaign=target.campaign).values("elector")
     electors = electors.exclude(pk__in=already).select_related("property", "property__street")
-    households: OrderedDict = OrderedDict()
-    for elector in electors:
-        group = elector.property_id or f"e{elector.pk}"
-        household = households.setdefault(group, _Household(walk_order_key(elector.property), []))
-        household.electors.append(elector)
-    ordered = sorted(households.values(), key=lambda h: h.key)
     chunks: list[list] = []
-    for household in ordered:
-        household.electors.sort(key=lambda e: (e.number, e.suffix))
-        if chunks and len(chunks[-1]) + len(household.electors) <= size:
-            chunks[-1].extend(household.electors)
+    for household in doors_in_walk_order(electors):
+        if chunks and len(chunks[-1]) + len(household) <= size:
+            chunks[-1].extend(household)
         else:
-            chunks.append(list(household.electors))
+            chunks.append(list(household))
     existing = WalkList.objects.filter(campaign=target.campaign, polling_district=polling_district)
     first_number = existing.count() + 1
     created = []

@@ -12,11 +12,11 @@ from canvassing.services.walk_lists import (
     walk_list_join,
     walk_list_return,
     walk_lists_cut,
-    walk_order_key,
 )
 from canvassing.tests.factories import ElectorFactory, PropertyFactory, StreetFactory, household
 from clp.roles import RoleCode
 from conftest import make_user
+from members.walk_order import walk_order_key
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from clp.audit import audit_record
 from members.models import KNOCK_UP_OUTCOMES, Channel
 from members.services.contacts import ContactRecord, contacts_record
-from members.walk_order import street_name, walk_order_key
+from members.walk_order import doors_in_walk_order, street_name
 from pollingday.knockup import not_voted
 from pollingday.models import Knock, KnockUpEntry, KnockUpList
 from pollingday.promises import promises
@@ -58,17 +58,8 @@ def knockup_lists_cut(
         )
         .order_by()
     )
-    doors_by_key: dict = {}
-    for elector in electors:
-        key = elector.property_id or f"e{elector.pk}"
-        door = doors_by_key.get(key)
-        if door is None:
-            door = doors_by_key[key] = (walk_order_key(elector.property), [])
-        door[1].append(elector)
-    ordered = sorted(doors_by_key.values(), key=lambda d: d[0])
     chunks: list[list[list]] = []
-    for _key, household in ordered:
-        household.sort(key=lambda e: (e.number, e.suffix))
+    for household in doors_in_walk_order(electors):
         if not chunks or len(chunks[-1]) >= doors:
             chunks.append([])
         chunks[-1].append(household)
