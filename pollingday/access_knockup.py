@@ -57,7 +57,10 @@ def get_knockup_list_for_runner(user, pk, *, taken_back_too=False) -> KnockUpLis
 
 
 def room_for_organiser(user, election, room_pk) -> CommitteeRoom:
-    return get_object_or_404(CommitteeRoom.objects.filter(election=election), pk=room_pk)
+    """The room, or 404 unless the user may work it (access_setup's rule)."""
+    from pollingday.access_setup import committee_rooms_for_organiser
+
+    return get_object_or_404(committee_rooms_for_organiser(user, election), pk=room_pk)
 
 
 RUNNER_SHIFTS = [Shift.Kind.KNOCKER, Shift.Kind.DRIVER, Shift.Kind.ROOM, Shift.Kind.TELLER]
