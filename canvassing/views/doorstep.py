@@ -1,7 +1,6 @@
 """Canvassers' pages: my walk lists, join, the doorstep app, sync, the service worker."""
 
 import datetime
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +18,7 @@ from canvassing.services import results as result_services
 from canvassing.services import walk_lists as walk_list_services
 from clp.access import role_required
 from clp.audit import audit_bulk_read
+from clp.outbox import outbox_records
 from clp.roles import RoleCode
 from members.segments import MEMBER_STATUSES
 from members.services.contacts import RECENT_DAYS
@@ -217,26 +217,14 @@ def doorstep(request, pk):
     return response
 
 
-def _json_int(text: str):
-    # Integers too big for a database key stay text (as do floats, Infinity and NaN below), so
-    # the one result carrying them is refused with its reason and the rest of the batch kept.
-    return int(text) if len(text) <= 19 else text
-
-
 @require_POST
 @role_required(RoleCode.CANVASSER)
 def sync(request):
     """Store a batch of results from a phone. Safe to send twice."""
     try:
-        payload = json.loads(
-            request.body or b"{}",
-            parse_int=_json_int,
-            parse_float=str,
-            parse_constant=str,
-        )
-    except (ValueError, RecursionError):
+        events = outbox_records(request, "results")
+    except ValueError:
         return JsonResponse({"error": "Not valid JSON."}, status=400)
-    events = payload.get("results") if isinstance(payload, dict) else None
     try:
         outcome = result_services.results_sync(actor=request.user, events=events, request=request)
     except ValidationError as exc:

@@ -2,8 +2,6 @@
 printable sheet, the runner's phone (with its sync and "who has voted since" feeds), the
 committee-room board and the turnout board."""
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clp.access import role_required
 from clp.audit import audit_bulk_read
+from clp.outbox import outbox_records
 from members.models import KNOCK_UP_OUTCOMES
 from pollingday import boards
 from pollingday import promises as promise_reads
@@ -294,23 +293,15 @@ def knockup_voted(request, pk):
     return JsonResponse({"voted": voted_on_list(knock_up_list), "at": timezone.now().isoformat()})
 
 
-def _json_int(text: str):
-    # Too big for a database key: stays text, and that one knock is refused with its reason.
-    return int(text) if len(text) <= 19 else text
-
-
 @require_POST
 @login_required
 def knockup_sync(request, pk):
     """Store a batch of knocks from a runner's phone. Safe to send twice."""
     knock_up_list = get_knockup_list_for_runner(request.user, pk, taken_back_too=True)
     try:
-        payload = json.loads(
-            request.body or b"{}", parse_int=_json_int, parse_float=str, parse_constant=str
-        )
-    except (ValueError, RecursionError):
+        events = outbox_records(request, "knocks")
+    except ValueError:
         return JsonResponse({"error": "Not valid JSON."}, status=400)
-    events = payload.get("knocks") if isinstance(payload, dict) else None
     try:
         outcome = services.knocks_sync(
             actor=request.user, knock_up_list=knock_up_list, events=events, request=request

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from clp.audit import audit_bulk_read
+from clp.outbox import outbox_records
 from members.models import Elector
 from pollingday.access_telling import telling_days_for_user, telling_station_for_user
 from pollingday.services.telling import (
@@ -68,10 +69,6 @@ def tell(request, election, station):
     return response
 
 
-def _json_int(text: str):
-    return int(text) if len(text) <= 19 else text
-
-
 @require_POST
 def tell_sync(request, election, station):
     """Numbers (and undos) from a teller's phone. Safe to send twice."""
@@ -79,12 +76,9 @@ def tell_sync(request, election, station):
         return JsonResponse({"error": "Log in again to send your numbers."}, status=403)
     election, station = telling_station_for_user(request.user, election, station)
     try:
-        payload = json.loads(
-            request.body or b"{}", parse_int=_json_int, parse_float=str, parse_constant=str
-        )
-    except (ValueError, RecursionError):
+        entries = outbox_records(request, "entries")
+    except ValueError:
         return JsonResponse({"error": "Not valid JSON."}, status=400)
-    entries = payload.get("entries") if isinstance(payload, dict) else None
     if not isinstance(entries, list):
         return JsonResponse({"error": "No numbers sent."}, status=400)
     result = tellings_apply(
