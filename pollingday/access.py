@@ -56,9 +56,3 @@ def teller_stations(user, election) -> QuerySet:
         .distinct()
         .order_by("name")
     )
-
-
-def station_districts(election, station) -> QuerySet:
-    """The districts that vote at this station in this election: numbers from any other
-    district are refused there."""
-    return election.polling_districts.filter(polling_station=station)
