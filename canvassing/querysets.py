@@ -11,16 +11,6 @@ from canvassing.models import CanvassResult, Outcome
 from members.segments import MEMBER_STATUSES
 
 
-def canvassable(electors: QuerySet) -> QuerySet:
-    """On the register, alive and not asking to be left alone."""
-    return electors.filter(
-        on_register=True,
-        person__do_not_canvass=False,
-        person__do_not_contact=False,
-        person__deceased=False,
-    )
-
-
 def not_turned_away(electors: QuerySet, campaign) -> QuerySet:
     """Leave out people who asked not to be called on again this election ("do not return").
 

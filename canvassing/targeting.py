@@ -53,7 +53,7 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     electors = Elector.objects.filter(
         polling_district__in=list(districts.values_list("pk", flat=True))
     )
-    electors = q.canvassable(electors)
+    electors = electors.knockable()
     electors = q.not_turned_away(electors, campaign)
     if segment is not None:
         electors = segment_electors(segment, electors)

@@ -30,6 +30,18 @@ class ElectorQuerySet(QuerySet):
     def off_register(self):
         return self.filter(on_register=False)
 
+    def knockable(self):
+        """Whose door we may knock on, canvassing or knocking up: on the register, a current
+        person (not erased, not merged into another), alive and not asking to be left alone
+        (do not contact, do not canvass)."""
+        return self.filter(
+            on_register=True,
+            person__is_current=True,
+            person__do_not_canvass=False,
+            person__do_not_contact=False,
+            person__deceased=False,
+        )
+
     def in_polling_districts(self, polling_districts):
         return self.filter(polling_district__in=polling_districts)
 

@@ -8,26 +8,12 @@ promise strength, or, when the election says so, Undecided at or above its undec
 
 from django.db.models import Q, QuerySet
 
-from members.consent import DO_NOT_CONTACT_FLAGS
 from members.models import Elector, Intention
-
-
-def knockable(electors: QuerySet) -> QuerySet:
-    """On the register, a current, living person who may be knocked on (members.consent's
-    door rule: not do-not-contact, not do-not-canvass)."""
-    return electors.filter(
-        on_register=True,
-        person__deceased=False,
-        person__erased_at__isnull=True,
-        person__merged_into__isnull=True,
-        **{f"person__{DO_NOT_CONTACT_FLAGS['all']}": False},
-        **{f"person__{DO_NOT_CONTACT_FLAGS['door']}": False},
-    )
 
 
 def promise_condition(election) -> Q:
     """Over electors: the latest accepted intention makes them a promise for `election`
-    (the person flags are knockable's)."""
+    (whose door may be knocked on is Elector.objects.knockable())."""
     condition = Q(
         person__contact_summary__intention=Intention.LABOUR,
         person__contact_summary__strength__gte=election.promise_min_strength,
@@ -45,4 +31,4 @@ def promises(election, districts=None) -> QuerySet:
     electors = Elector.objects.filter(polling_district__in=election.polling_districts.all())
     if districts is not None:
         electors = electors.filter(polling_district__in=districts)
-    return knockable(electors).filter(promise_condition(election))
+    return electors.knockable().filter(promise_condition(election))
