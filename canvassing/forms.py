@@ -10,12 +10,11 @@ from canvassing.models import DOOR_OUTCOMES, Intention, Outcome
 from canvassing.targeting import street_groups
 from clp.access import constituencies_for_user, polling_districts_for_user
 from clp.models import RoleGrant, User
-from clp.roles import RoleCode
+from clp.roles import ORGANISING_ROLES, RoleCode
 from members.forms.segments import COUNT_AS_CONTACT, AnswerFilterForm, BankQuestionForm
 from members.models import Channel, Question, Segment, Street, Ward
 from members.services.contacts import RECENT_DAYS
 
-ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 DOOR_OUTCOME_CHOICES = [(c, Outcome(c).label) for c in DOOR_OUTCOMES]
 YES_NO_ANY = [("", "Either"), ("yes", "Yes"), ("no", "No")]
 STRENGTHS = [("", "Any")] + [(str(i), str(i)) for i in range(1, 6)]
@@ -55,7 +54,7 @@ class CampaignForm(forms.Form):
             "initial", {"intentions": DEFAULT_INTENTIONS, "outcomes": DEFAULT_OUTCOMES}
         )
         super().__init__(*args, **kwargs)
-        self.fields["constituency"].queryset = constituencies_for_user(user, *ORGANISING)
+        self.fields["constituency"].queryset = constituencies_for_user(user, *ORGANISING_ROLES)
         if self.fields["constituency"].queryset.count() == 1:
             self.fields["constituency"].initial = self.fields["constituency"].queryset.first()
 
@@ -164,7 +163,7 @@ class TargetForm(AnswerFilterForm):
 
     def __init__(self, *args, user, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = polling_districts_for_user(user, *ORGANISING).filter(
+        districts = polling_districts_for_user(user, *ORGANISING_ROLES).filter(
             constituency=campaign.constituency
         )
         self.fields["polling_districts"].queryset = districts.order_by("code")
@@ -224,7 +223,7 @@ class CutForm(forms.Form):
 
     def __init__(self, *args, user, target, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = polling_districts_for_user(user, *ORGANISING).filter(
+        districts = polling_districts_for_user(user, *ORGANISING_ROLES).filter(
             constituency=target.campaign.constituency
         )
         if pds := target.filters.get("polling_districts"):
@@ -325,7 +324,7 @@ class FlagForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = polling_districts_for_user(user, *ORGANISING)
+        districts = polling_districts_for_user(user, *ORGANISING_ROLES)
         grants = RoleGrant.objects.active().filter(
             Q(polling_district__in=districts)
             | Q(ward__polling_districts__in=districts)

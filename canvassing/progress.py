@@ -4,8 +4,9 @@ only (accepted): pending and rejected results do not count."""
 from django.db.models import Count, Q
 
 from canvassing.models import CanvassResult, Outcome, WalkListEntry
-from canvassing.selectors import ORGANISING, walk_lists_organised_by
+from canvassing.selectors import walk_lists_organised_by
 from clp.access import polling_districts_for_user
+from clp.roles import ORGANISING_ROLES
 from members.models import Elector
 from members.services.contacts import RECENT_DAYS, contacted_recently
 
@@ -22,7 +23,7 @@ def campaign_progress(campaign, *, user, recent_days: int = RECENT_DAYS) -> dict
     # lists, and those that came another way (typed in from paper, earlier canvassing).
     results = CanvassResult.objects.counting().filter(
         campaign=campaign,
-        elector__polling_district__in=polling_districts_for_user(user, *ORGANISING),
+        elector__polling_district__in=polling_districts_for_user(user, *ORGANISING_ROLES),
     )
     by_pd = {
         row["elector__polling_district__code"]: row
@@ -34,7 +35,7 @@ def campaign_progress(campaign, *, user, recent_days: int = RECENT_DAYS) -> dict
     # Contacted recently by anyone: any campaign, branch or channel (the shared record), in
     # the districts shown. `or [""]`: the query runs even with none, so the page's query count
     # does not depend on whether any list or result exists yet.
-    shown = polling_districts_for_user(user, *ORGANISING).filter(
+    shown = polling_districts_for_user(user, *ORGANISING_ROLES).filter(
         constituency=campaign.constituency_id, code__in=sorted(set(on_lists) | set(by_pd)) or [""]
     )
     recent = dict(

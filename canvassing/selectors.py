@@ -15,14 +15,12 @@ from canvassing.models import (
     WalkListEntry,
 )
 from clp.access import constituencies_for_user, polling_districts_for_user
-from clp.roles import RoleCode
-
-ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
+from clp.roles import ORGANISING_ROLES
 
 
 def campaigns_for_user(user) -> QuerySet:
     return CanvassCampaign.objects.filter(
-        constituency__in=constituencies_for_user(user, *ORGANISING)
+        constituency__in=constituencies_for_user(user, *ORGANISING_ROLES)
     )
 
 
@@ -60,7 +58,7 @@ def get_target_for_user(user, pk) -> Target:
 def walk_lists_organised_by(user) -> QuerySet:
     """Walk lists in the polling districts `user` organises."""
     return WalkList.objects.filter(
-        polling_district__in=polling_districts_for_user(user, *ORGANISING)
+        polling_district__in=polling_districts_for_user(user, *ORGANISING_ROLES)
     )
 
 

@@ -9,12 +9,11 @@ from django.utils import timezone
 from canvassing import querysets as q
 from canvassing.segments import segment_electors
 from clp.access import polling_districts_for_user
-from clp.roles import RoleCode
+from clp.roles import ORGANISING_ROLES
 from members.models import Channel, Elector
 from members.segments import apply_contact_filters
 from members.services.contacts import RECENT_DAYS
 
-ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 CONTACT_FILTERS = (
     "intentions",
     "min_strength",
@@ -43,7 +42,7 @@ def target_electors(*, campaign, filters: dict, user, segment=None) -> QuerySet:
     """Electors matching `filters` (see Target.filters) within the areas `user` organises."""
     # District ids as constants (the campaign's constituency implied), so that Postgres can
     # estimate the rows even before it has statistics.
-    districts = polling_districts_for_user(user, *ORGANISING).filter(
+    districts = polling_districts_for_user(user, *ORGANISING_ROLES).filter(
         constituency=campaign.constituency
     )
     if wards := _ids(filters.get("wards")):

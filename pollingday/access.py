@@ -11,14 +11,14 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clp.access import constituencies_for_user, polling_district_scope
-from clp.roles import RoleCode
+from clp.roles import ORGANISING_ROLES, RoleCode
 from members.models import Election, PollingDistrict, PollingStation
-
-ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
 
 
 def elections_for_organiser(user) -> QuerySet:
-    return Election.objects.filter(constituency__in=constituencies_for_user(user, *ORGANISING))
+    return Election.objects.filter(
+        constituency__in=constituencies_for_user(user, *ORGANISING_ROLES)
+    )
 
 
 def election_for_organiser(user, pk) -> Election:
@@ -28,7 +28,7 @@ def election_for_organiser(user, pk) -> Election:
 
 def organiser_districts(user, election) -> QuerySet:
     """The election's polling districts inside the user's organising grants."""
-    scope = polling_district_scope(user, *ORGANISING)
+    scope = polling_district_scope(user, *ORGANISING_ROLES)
     if scope is None:
         return PollingDistrict.objects.none()
     return election.polling_districts.filter(scope)
@@ -38,7 +38,7 @@ def teller_stations(user, election) -> QuerySet:
     """The stations where the user may take numbers for this election."""
     from pollingday.models import Shift
 
-    granted = polling_district_scope(user, RoleCode.TELLER, *ORGANISING)
+    granted = polling_district_scope(user, RoleCode.TELLER, *ORGANISING_ROLES)
     by_shift = Q(
         pk__in=Shift.objects.filter(
             election=election, kind=Shift.Kind.TELLER, signups__user=user

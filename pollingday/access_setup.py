@@ -14,19 +14,21 @@ from django.utils import timezone
 
 from clp.access import constituencies_for_user, grants_for, polling_district_scope
 from clp.models import RoleGrant, User
-from clp.roles import RoleCode
+from clp.roles import ORGANISING_ROLES, RoleCode
 from members.models import Constituency, Election, PollingStation
-from pollingday.access import ORGANISING, election_for_organiser, organiser_districts
+from pollingday.access import election_for_organiser, organiser_districts
 
 
 def clp_wide_constituencies(user) -> QuerySet:
     """The constituencies where the user organises the whole CLP (not only some wards)."""
-    ids = [g.constituency_id for g in grants_for(user, *ORGANISING) if g.constituency_id]
+    ids = [g.constituency_id for g in grants_for(user, *ORGANISING_ROLES) if g.constituency_id]
     return Constituency.objects.filter(pk__in=ids)
 
 
 def is_clp_wide(user, election) -> bool:
-    return any(g.constituency_id == election.constituency_id for g in grants_for(user, *ORGANISING))
+    return any(
+        g.constituency_id == election.constituency_id for g in grants_for(user, *ORGANISING_ROLES)
+    )
 
 
 def election_for_setting_up(user, pk) -> Election:
@@ -56,7 +58,7 @@ def stations_for_organiser(user, election) -> QuerySet:
     )
     if is_clp_wide(user, election):
         return stations
-    scope = polling_district_scope(user, *ORGANISING)
+    scope = polling_district_scope(user, *ORGANISING_ROLES)
     if scope is None:
         return stations.none()
     from members.models import PollingDistrict

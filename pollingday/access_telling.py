@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clp.access import polling_district_scope
-from clp.roles import RoleCode
+from clp.roles import ORGANISING_ROLES, RoleCode
 from members.models import Election, PollingDistrict, PollingStation
-from pollingday.access import ORGANISING, teller_stations
+from pollingday.access import teller_stations
 
 
 def telling_station_for_user(user, election_pk, station_pk) -> tuple[Election, PollingStation]:
@@ -33,7 +33,7 @@ def telling_days_for_user(user, *, today=None) -> list[tuple[Election, list[Poll
             "election_id"
         )
     )
-    granted = polling_district_scope(user, RoleCode.TELLER, *ORGANISING)
+    granted = polling_district_scope(user, RoleCode.TELLER, *ORGANISING_ROLES)
     if granted is not None:
         possible |= Q(polling_districts__in=PollingDistrict.objects.filter(granted))
     elections = (

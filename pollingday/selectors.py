@@ -6,8 +6,9 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from clp.access import polling_district_scope
+from clp.roles import ORGANISING_ROLES
 from members.models import Elector, PollingDistrict
-from pollingday.access import ORGANISING, elections_for_organiser, organiser_districts
+from pollingday.access import elections_for_organiser, organiser_districts
 from pollingday.access_setup import (
     committee_rooms_for_organiser,
     shifts_for_organiser,
@@ -35,7 +36,7 @@ def shift_figures(shifts) -> dict:
 def elections_for_list(user) -> dict:
     """The user's elections: those to come (soonest first) and those past (latest first)."""
     today = timezone.localdate()
-    scope = polling_district_scope(user, *ORGANISING)
+    scope = polling_district_scope(user, *ORGANISING_ROLES)
     theirs = (
         PollingDistrict.objects.filter(scope)
         if scope is not None

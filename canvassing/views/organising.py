@@ -33,17 +33,14 @@ from canvassing.targeting import target_counts, target_electors
 from canvassing.views.doorstep import _households
 from clp.access import role_required
 from clp.audit import audit_bulk_read
-from clp.roles import RoleCode
+from clp.roles import ORGANISING_ROLES
 from members.forms.segments import BankQuestionForm
 from members.services.contacts import RECENT_DAYS, question_update
-
-ORGANISING = (RoleCode.ORGANISER, RoleCode.AREA_ORGANISER)
-
 
 # --- targeting (organisers) --------------------------------------------------------------------
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_list(request):
     campaigns = selectors.campaigns_for_user(request.user).select_related("constituency")
     return render(
@@ -54,7 +51,7 @@ def campaign_list(request):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_create(request):
     form = CampaignForm(request.POST, user=request.user)
     if form.is_valid():
@@ -95,14 +92,14 @@ def _campaign_page(request, campaign, *, question_form=None, target_form=None, s
     )
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_detail(request, pk):
     campaign = selectors.get_campaign_for_user(request.user, pk)
     return _campaign_page(request, campaign)
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def question_add(request, pk):
     campaign = selectors.get_campaign_for_user(request.user, pk)
     form = QuestionForm(request.POST, campaign=campaign)
@@ -125,7 +122,7 @@ def question_add(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_edit(request, pk):
     """The campaign's script, survey questions and the codes it offers, changed by organisers."""
     campaign = selectors.get_campaign_for_user(request.user, pk)
@@ -155,7 +152,7 @@ def campaign_edit(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def question_edit(request, pk):
     """Reword the bank question a campaign asks (wherever it is asked), from the campaign."""
     question = selectors.get_question_for_user(request.user, pk)
@@ -183,7 +180,7 @@ def question_edit(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def question_remove(request, pk):
     question = selectors.get_question_for_user(request.user, pk)
     campaign_services.question_remove(actor=request.user, question=question, request=request)
@@ -191,7 +188,7 @@ def question_remove(request, pk):
     return redirect("canvassing:campaign_edit", pk=question.campaign_id)
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def target_preview(request, pk):
     """The count a target would reach, for the form's live preview (htmx) — counts only."""
     campaign = selectors.get_campaign_for_user(request.user, pk)
@@ -222,7 +219,7 @@ def target_preview(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def target_create(request, pk):
     campaign = selectors.get_campaign_for_user(request.user, pk)
     form = TargetForm(request.POST, user=request.user, campaign=campaign)
@@ -271,7 +268,7 @@ def _target_page(request, target, form=None, status=200):
     )
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def target_detail(request, pk):
     target = selectors.get_target_for_user(request.user, pk)
     chosen = request.GET.get("polling_district")
@@ -283,7 +280,7 @@ def target_detail(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def walk_lists_cut(request, pk):
     target = selectors.get_target_for_user(request.user, pk)
     form = CutForm(request.POST, user=request.user, target=target)
@@ -313,7 +310,7 @@ def _qr_svg(request, walk_list) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, omitsize=False)
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def walk_list_detail(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
     walk_list = selectors.walk_list_progress(
@@ -342,7 +339,7 @@ def walk_list_detail(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def walk_list_assign(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
     form = AssignForm(request.POST, walk_list=walk_list)
@@ -370,7 +367,7 @@ def walk_list_assign(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def walk_list_take_back(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
     walk_list_services.walk_list_return(actor=request.user, walk_list=walk_list, request=request)
@@ -378,7 +375,7 @@ def walk_list_take_back(request, pk):
     return redirect("canvassing:walk_list_detail", pk=walk_list.pk)
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def walk_sheet_pdf(request, pk):
     from weasyprint import HTML
 
@@ -418,7 +415,7 @@ def walk_sheet_pdf(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def paper_entry(request, pk):
     walk_list = selectors.get_walk_list_for_organiser(request.user, pk)
     form = PaperEntryForm(request.POST or None, walk_list=walk_list)
@@ -468,7 +465,7 @@ def paper_entry(request, pk):
     )
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def review_queue(request):
     pending = (
         selectors.pending_results_for_user(request.user)
@@ -490,7 +487,7 @@ def review_queue(request):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def review_decide(request):
     decision = request.POST.get("decision")
     if decision not in ("accept", "reject"):
@@ -506,7 +503,7 @@ def review_decide(request):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def canvasser_flag(request):
     form = FlagForm(request.POST, user=request.user)
     if form.is_valid():

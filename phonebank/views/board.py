@@ -11,12 +11,11 @@ from phonebank.board import campaign_board
 from phonebank.selectors import get_campaign_caller_for_organiser, get_campaign_for_organiser
 from phonebank.services import campaigns as campaign_services
 
-ORGANISING = tuple(ORGANISING_ROLES)
 POLL_SECONDS = 10
 
 
 @require_GET
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def board(request, pk):
     campaign = get_campaign_for_organiser(request.user, pk)
     figures = campaign_board(campaign)
@@ -44,7 +43,7 @@ def board(request, pk):
 
 
 @require_GET
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def board_live(request, pk):
     """The board's figures alone, which the page fetches every few seconds; the whole page
     when the address is opened directly."""
@@ -59,7 +58,7 @@ def board_live(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def caller_pause(request, pk, caller_pk):
     caller = get_campaign_caller_for_organiser(request.user, pk, caller_pk)
     if caller.removed_at:
@@ -75,7 +74,7 @@ def caller_pause(request, pk, caller_pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def caller_resume(request, pk, caller_pk):
     caller = get_campaign_caller_for_organiser(request.user, pk, caller_pk)
     if caller.removed_at:
@@ -89,7 +88,7 @@ def caller_resume(request, pk, caller_pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def caller_remove(request, pk, caller_pk):
     caller = get_campaign_caller_for_organiser(request.user, pk, caller_pk)
     if not caller.removed_at:

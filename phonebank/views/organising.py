@@ -16,10 +16,8 @@ from phonebank.models import QueueEntry
 from phonebank.services import campaigns as campaign_services
 from phonebank.services import queue
 
-ORGANISING = tuple(ORGANISING_ROLES)
 
-
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_list(request):
     campaigns = (
         selectors.campaigns_for_organiser(request.user)
@@ -37,7 +35,7 @@ def campaign_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_create(request):
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +54,7 @@ def campaign_create(request):
     return render(request, "phonebank/campaign_edit.html", {"form": form, "campaign": None})
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_detail(request, pk):
     campaign = selectors.get_campaign_for_organiser(request.user, pk)
     states = dict(
@@ -85,7 +83,7 @@ def campaign_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_edit(request, pk):
     campaign = selectors.get_campaign_for_organiser(request.user, pk)
     form = CampaignForm(request.POST or None, user=request.user, campaign=campaign)
@@ -103,7 +101,7 @@ def campaign_edit(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def queue_build(request, pk):
     campaign = selectors.get_campaign_for_organiser(request.user, pk)
     built = queue.queue_build(actor=request.user, campaign=campaign, request=request)
@@ -124,7 +122,7 @@ def queue_build(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def campaign_status(request, pk):
     campaign = selectors.get_campaign_for_organiser(request.user, pk)
     try:
@@ -142,7 +140,7 @@ def campaign_status(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def join_code_issue(request, pk):
     campaign = selectors.get_campaign_for_organiser(request.user, pk)
     form = JoinCodeForm(request.POST)
@@ -157,7 +155,7 @@ def join_code_issue(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def join_code_end(request, pk):
     campaign = selectors.get_campaign_for_organiser(request.user, pk)
     campaign_services.join_code_end(actor=request.user, campaign=campaign, request=request)
@@ -166,14 +164,14 @@ def join_code_end(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def script_step_add(request, pk):
     campaign = selectors.get_campaign_for_organiser(request.user, pk)
     return _step_form(request, campaign, None)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def script_step_edit(request, pk):
     step = selectors.get_step_for_organiser(request.user, pk)
     return _step_form(request, step.campaign, step)
@@ -203,7 +201,7 @@ def _step_form(request, campaign, step):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def script_step_remove(request, pk):
     step = selectors.get_step_for_organiser(request.user, pk)
     campaign = step.campaign

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from clp.access import role_required
 from clp.audit import audit_bulk_read
+from clp.roles import ORGANISING_ROLES
 from members.importers import FileProblem
 from members.importers.files import read_table
 from pollingday import forms_imports as f
-from pollingday.access import ORGANISING, election_for_organiser, organiser_districts
+from pollingday.access import election_for_organiser, organiser_districts
 from pollingday.services import imports as services
 
 KINDS = {
@@ -214,19 +215,19 @@ def _mapping_page(request, election, kind, need, data, filename, options, proble
     )
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 @require_http_methods(["GET", "POST"])
 def absent_voters_import(request, pk):
     return _import_page(request, pk, services.ABSENT)
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 @require_http_methods(["GET", "POST"])
 def postal_returns_import(request, pk):
     return _import_page(request, pk, services.RETURNS)
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 @require_http_methods(["GET", "POST"])
 def marked_register_import(request, pk):
     return _import_page(request, pk, services.MARKED)

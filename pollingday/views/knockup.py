@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from clp.access import role_required
 from clp.audit import audit_bulk_read
 from clp.outbox import outbox_records
+from clp.roles import ORGANISING_ROLES
 from members.models import KNOCK_UP_OUTCOMES
 from pollingday import boards
 from pollingday import promises as promise_reads
-from pollingday.access import ORGANISING, election_for_organiser, organiser_districts
+from pollingday.access import election_for_organiser, organiser_districts
 from pollingday.access_knockup import (
     get_knockup_list_for_organiser,
     get_knockup_list_for_runner,
@@ -44,7 +45,7 @@ VOTED_POLL_SECONDS = 60
 # --- the promise list ------------------------------------------------------------------------
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def promises(request, pk):
     election = election_for_organiser(request.user, pk)
     districts = list(organiser_districts(request.user, election).order_by("code"))
@@ -99,7 +100,7 @@ def _cut_form(request, election, data=None):
     )
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def knockup_lists(request, pk):
     election = election_for_organiser(request.user, pk)
     districts = list(organiser_districts(request.user, election).order_by("code"))
@@ -134,7 +135,7 @@ def knockup_lists(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def knockup_cut(request, pk):
     election = election_for_organiser(request.user, pk)
     form = _cut_form(request, election, request.POST)
@@ -171,7 +172,7 @@ def knockup_cut(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def knockup_hand_out(request, pk):
     knock_up_list = get_knockup_list_for_organiser(request.user, pk)
     form = HandOutForm(
@@ -200,7 +201,7 @@ def knockup_hand_out(request, pk):
     return redirect("pollingday:knockup_lists", pk=knock_up_list.election_id)
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def knockup_pdf(request, pk):
     from weasyprint import HTML
 
@@ -314,7 +315,7 @@ def knockup_sync(request, pk):
 # --- boards ------------------------------------------------------------------------------------
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def committee_room_board(request, pk, room):
     election = election_for_organiser(request.user, pk)
     committee_room = room_for_organiser(request.user, election, room)
@@ -344,7 +345,7 @@ def committee_room_board(request, pk, room):
     return render(request, template, context)
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def turnout(request, pk):
     election = election_for_organiser(request.user, pk)
     districts = organiser_districts(request.user, election).order_by("code")

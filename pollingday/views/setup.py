@@ -37,8 +37,6 @@ from pollingday.forms import (
 from pollingday.models import Shift
 from pollingday.services import setup as services
 
-ORGANISING = tuple(ORGANISING_ROLES)
-
 
 def _refused(form, refused: ValidationError) -> None:
     for message in refused.messages:
@@ -57,7 +55,7 @@ def _warn_if_past(request, election) -> None:
 # Elections
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def election_list(request):
     return render(
         request,
@@ -70,7 +68,7 @@ def election_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def election_create(request):
     if not clp_wide_constituencies(request.user).exists():
         raise PermissionDenied("Only a CLP-wide organiser can set up an election.")
@@ -94,7 +92,7 @@ def election_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def election_edit(request, pk):
     election = election_for_setting_up(request.user, pk)
     form = ElectionForm(request.POST or None, user=request.user, election=election)
@@ -117,7 +115,7 @@ def election_edit(request, pk):
     return render(request, "pollingday/election_edit.html", {"form": form, "election": election})
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def election_detail(request, pk):
     election = election_for_organiser(request.user, pk)
     summary = selectors.election_summary(request.user, election)
@@ -148,7 +146,7 @@ def _districts_by_station(user, election) -> dict:
     return by_station
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def station_list(request, pk):
     election = election_for_organiser(request.user, pk)
     by_station = _districts_by_station(request.user, election)
@@ -206,14 +204,14 @@ def _station_form(request, election, station):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def station_create(request, pk):
     election = election_for_organiser(request.user, pk)
     return _station_form(request, election, None)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def station_edit(request, pk, station):
     election = election_for_organiser(request.user, pk)
     return _station_form(request, election, station_for_organiser(request.user, election, station))
@@ -250,14 +248,14 @@ def _room_form(request, election, room):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def committee_room_create(request, pk):
     election = election_for_organiser(request.user, pk)
     return _room_form(request, election, None)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def committee_room_edit(request, pk, room):
     election = election_for_organiser(request.user, pk)
     return _room_form(request, election, committee_room_for_organiser(request.user, election, room))
@@ -266,7 +264,7 @@ def committee_room_edit(request, pk, room):
 # Shifts: the organiser's rota
 
 
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def shift_list(request, pk):
     election = election_for_organiser(request.user, pk)
     only_gaps = request.GET.get("gaps") == "1"
@@ -291,7 +289,7 @@ def shift_list(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def shift_rota_make(request, pk):
     election = election_for_organiser(request.user, pk)
     stations = list(stations_serving(request.user, election))
@@ -359,21 +357,21 @@ def _shift_form(request, election, shift):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def shift_create(request, pk):
     election = election_for_organiser(request.user, pk)
     return _shift_form(request, election, None)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def shift_edit(request, pk):
     shift = shift_for_organiser(request.user, pk)
     return _shift_form(request, shift.election, shift)
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def shift_assign(request, pk):
     shift = shift_for_organiser(request.user, pk)
     form = VolunteerForm(request.POST, election=shift.election)
@@ -393,7 +391,7 @@ def shift_assign(request, pk):
 
 
 @require_POST
-@role_required(*ORGANISING)
+@role_required(*ORGANISING_ROLES)
 def shift_unassign(request, pk, user):
     shift = shift_for_organiser(request.user, pk)
     signup = get_object_or_404(shift.signups.select_related("user"), user_id=user)
