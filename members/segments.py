@@ -14,6 +14,7 @@ from members.models import (
     ContactSummary,
     Election,
     Elector,
+    Intention,
     Membership,
     Outcome,
     Person,
@@ -22,6 +23,7 @@ from members.models import (
     Segment,
     VoteMethod,
     VoteRecord,
+    Ward,
 )
 
 # Who counts as a member for "member: yes" (in arrears still a member) and "lapsed".
@@ -130,8 +132,6 @@ def describe_filters(filters: dict) -> list[str]:
     words = []
     wards = filters.get("wards") or []
     if wards:
-        from members.models import Ward
-
         names = Ward.objects.filter(pk__in=wards).order_by("name").values_list("name", flat=True)
         words.append("Living in " + ", ".join(names) + (" ward" if len(names) == 1 else " wards"))
     if districts := filters.get("polling_districts"):
@@ -146,8 +146,6 @@ def describe_filters(filters: dict) -> list[str]:
     if filters.get("member") in ("yes", "no"):
         words.append("Party members" if filters["member"] == "yes" else "Not party members")
     if intentions := filters.get("intentions"):
-        from members.models import Intention
-
         labels = dict(Intention.choices)
         words.append("Latest voting intention: " + ", ".join(labels.get(i, i) for i in intentions))
     if filters.get("contacted_since"):

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from clp.access import constituencies_for_user, polling_district_scope
 from clp.roles import ORGANISING_ROLES, RoleCode
 from members.models import Election, PollingDistrict, PollingStation
+from pollingday.models import Shift
 
 
 def elections_for_organiser(user) -> QuerySet:
@@ -36,8 +37,6 @@ def organiser_districts(user, election) -> QuerySet:
 
 def teller_stations(user, election) -> QuerySet:
     """The stations where the user may take numbers for this election."""
-    from pollingday.models import Shift
-
     granted = polling_district_scope(user, RoleCode.TELLER, *ORGANISING_ROLES)
     by_shift = Q(
         pk__in=Shift.objects.filter(

@@ -14,6 +14,7 @@ from clp.models import RoleGrant
 from clp.roles import RoleCode
 from members.models import Branch
 from pollingday.access import elections_for_organiser, organiser_districts
+from pollingday.access_setup import committee_rooms_for_organiser
 from pollingday.models import CommitteeRoom, KnockUpList, Shift
 
 
@@ -58,8 +59,6 @@ def get_knockup_list_for_runner(user, pk, *, taken_back_too=False) -> KnockUpLis
 
 def room_for_organiser(user, election, room_pk) -> CommitteeRoom:
     """The room, or 404 unless the user may work it (access_setup's rule)."""
-    from pollingday.access_setup import committee_rooms_for_organiser
-
     return get_object_or_404(committee_rooms_for_organiser(user, election), pk=room_pk)
 
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 from clp.access import constituencies_for_user, grants_for, polling_district_scope
 from clp.models import RoleGrant, User
 from clp.roles import ORGANISING_ROLES, RoleCode
-from members.models import Constituency, Election, PollingStation
+from members.models import Constituency, Election, PollingDistrict, PollingStation
 from pollingday.access import election_for_organiser, organiser_districts
+from pollingday.models import CommitteeRoom, Shift
 
 
 def clp_wide_constituencies(user) -> QuerySet:
@@ -61,8 +62,6 @@ def stations_for_organiser(user, election) -> QuerySet:
     scope = polling_district_scope(user, *ORGANISING_ROLES)
     if scope is None:
         return stations.none()
-    from members.models import PollingDistrict
-
     theirs = PollingDistrict.objects.filter(scope).values("polling_station_id")
     return stations.filter(Q(pk__in=theirs) | Q(polling_districts__isnull=True)).distinct()
 
@@ -74,8 +73,6 @@ def station_for_organiser(user, election, pk) -> PollingStation:
 def committee_rooms_for_organiser(user, election) -> QuerySet:
     """All the election's rooms for a CLP-wide organiser; an area organiser's are those
     covering one of their districts."""
-    from pollingday.models import CommitteeRoom
-
     rooms = CommitteeRoom.objects.filter(election=election)
     if is_clp_wide(user, election):
         return rooms
@@ -88,8 +85,6 @@ def committee_room_for_organiser(user, election, pk):
 
 def shifts_for_organiser(user, election) -> QuerySet:
     """The election's shifts at the stations and rooms the user organises."""
-    from pollingday.models import Shift
-
     shifts = Shift.objects.filter(election=election)
     if is_clp_wide(user, election):
         return shifts
@@ -101,8 +96,6 @@ def shifts_for_organiser(user, election) -> QuerySet:
 
 def shift_for_organiser(user, pk):
     """A shift the user organises (404 otherwise), with its election."""
-    from pollingday.models import Shift
-
     shift = get_object_or_404(Shift.objects.select_related("election"), pk=pk)
     election = election_for_organiser(user, shift.election_id)
     return get_object_or_404(
@@ -117,8 +110,6 @@ def volunteer_constituencies(user) -> QuerySet:
 
 def shifts_for_volunteer(user) -> QuerySet:
     """The shifts of upcoming elections (polling day today or later) the user may sign up for."""
-    from pollingday.models import Shift
-
     return Shift.objects.filter(
         election__constituency__in=volunteer_constituencies(user),
         election__polls_on__gte=timezone.localdate(),

@@ -9,6 +9,7 @@ from clp.access import polling_district_scope
 from clp.roles import ORGANISING_ROLES, RoleCode
 from members.models import Election, PollingDistrict, PollingStation
 from pollingday.access import teller_stations
+from pollingday.models import Shift
 
 
 def telling_station_for_user(user, election_pk, station_pk) -> tuple[Election, PollingStation]:
@@ -23,8 +24,6 @@ def telling_station_for_user(user, election_pk, station_pk) -> tuple[Election, P
 
 def telling_days_for_user(user, *, today=None) -> list[tuple[Election, list[PollingStation]]]:
     """Elections from today on where the user may tell, soonest first, with their stations."""
-    from pollingday.models import Shift
-
     today = today or timezone.localdate()
     # Only elections where a grant or a telling shift could give the user a station; then
     # teller_stations decides which stations, as everywhere else.

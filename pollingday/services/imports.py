@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from clp.audit import audit_record
@@ -1021,8 +1022,6 @@ def marked_register_imported(election: Election) -> bool:
 
 def election_files_status(election: Election) -> dict:
     """What the council's files have given this election so far, in figures."""
-    from django.db.models import Count, Q
-
     absent = AbsentVoter.objects.filter(election=election).aggregate(
         postal=Count("pk", filter=Q(method=VoteMethod.POSTAL)),
         proxy=Count("pk", filter=Q(method=VoteMethod.PROXY)),

@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clp.access import role_required
@@ -60,8 +61,6 @@ def _options(kind: str, options: dict) -> dict:
         try:
             day = datetime.date.fromisoformat(options.get("received_on", ""))
         except ValueError:
-            from django.utils import timezone
-
             day = timezone.localdate()
         return {"received_on": day}
     return {}
