@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clp.models import AuditEntry
 from clp.roles import RoleCode
@@ -270,12 +271,20 @@ def _caller_url(action, campaign, caller):
     return reverse(f"phonebank:caller_{action}", args=[campaign.pk, caller.pk])
 
 
+def _noon_tomorrow():
+    """Inside every calling window, and after the queue was built (at the real time): a
+    hand-out at the real time is refused outside the window, e.g. in the evening. The pause
+    and remove views then act at the real time."""
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    return tomorrow.replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 def test_pausing_or_removing_a_caller_puts_their_contact_back_in_the_queue(
     people, users, geography, make_campaign, client_for
 ):
     campaign = make_campaign()
     volunteer = users[RoleCode.CALLER]
-    held = contact_hand_out(campaign=campaign, user=volunteer)
+    held = contact_hand_out(campaign=campaign, user=volunteer, now=_noon_tomorrow())
     caller = CampaignCaller.objects.get(campaign=campaign, user=volunteer)
     client = client_for(RoleCode.ORGANISER)
 
@@ -289,7 +298,7 @@ def test_pausing_or_removing_a_caller_puts_their_contact_back_in_the_queue(
     client.post(_caller_url("resume", campaign, caller))
     caller.refresh_from_db()
     assert caller.paused_at is None
-    held = contact_hand_out(campaign=campaign, user=volunteer)
+    held = contact_hand_out(campaign=campaign, user=volunteer, now=_noon_tomorrow())
     page = client.post(_caller_url("remove", campaign, caller), follow=True)
     assert "is off this phone bank" in page.content.decode()
     caller.refresh_from_db()
@@ -303,7 +312,7 @@ def test_only_the_campaigns_organisers_may_pause_or_remove_its_callers(
     campaign = make_campaign()
     other = make_campaign("Other calls")
     volunteer = users[RoleCode.CALLER]
-    held = contact_hand_out(campaign=campaign, user=volunteer)
+    held = contact_hand_out(campaign=campaign, user=volunteer, now=_noon_tomorrow())
     caller = CampaignCaller.objects.get(campaign=campaign, user=volunteer)
     for role, status in [(RoleCode.CALLER, 403), (RoleCode.CANVASSER, 403)]:
         client.force_login(users[role])
